@@ -1,0 +1,162 @@
+package sandbox
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/profile-export/profile-export/row"
+)
+
+// Profile returns the exact body the sandbox answers for (t, id) under c, without
+// faults: the profile JSON and true when the ID exists, else the documented 404 body
+// and false. The answer depends only on c.ClientCode, c.Seed, c.NotFoundRate, t and
+// id. Tests use it to compare an export's output with what the server sent.
+func (c Config) Profile(t row.Type, id string) (body []byte, found bool) {
+	n, _ := c.normalized() // defaults are applied even when a fault field is invalid
+	g := newGenerator(n)
+	return g.appendAnswer(nil, t, id, idHash(n.Seed, t, id))
+}
+
+// generator builds answers for one normalized Config.
+type generator struct {
+	client    string
+	clientLit []byte // `"client":"<code>"`
+	notFound  float64
+	seed      uint64
+}
+
+func newGenerator(c Config) *generator {
+	return &generator{
+		client:    c.ClientCode,
+		clientLit: appendJSONString([]byte(`"client":`), c.ClientCode),
+		notFound:  c.NotFoundRate,
+		seed:      c.Seed,
+	}
+}
+
+// exists reports whether the profile of the ID hashing to h exists.
+func (g *generator) exists(h uint64) bool {
+	return unit(mix(h^saltFound)) >= g.notFound
+}
+
+// appendAnswer appends the 200 or 404 body for (t, id), whose idHash is h.
+func (g *generator) appendAnswer(dst []byte, t row.Type, id string, h uint64) ([]byte, bool) {
+	if !g.exists(h) {
+		return g.appendNotFound(dst, t, id), false
+	}
+	return g.appendProfile(dst, t, id, h), true
+}
+
+// appendNotFound appends the documented 404 body, spacing included. The ECID form is
+// not documented; it follows the others.
+func (g *generator) appendNotFound(dst []byte, t row.Type, id string) []byte {
+	dst = append(dst, `{"status" : 404, "message" : "No profile found for client `...)
+	dst = appendJSONChars(dst, g.client)
+	switch t {
+	case row.ThirdPartyID:
+		dst = append(dst, " with third party id="...)
+	case row.ECID:
+		dst = append(dst, " with marketingCloudVisitorId="...)
+	default:
+		dst = append(dst, " with mboxPC="...)
+	}
+	dst = appendJSONChars(dst, id)
+	return append(dst, `"}`...)
+}
+
+// Timestamps: profiles were modified within a window of early 2026, in the
+// -04:00 offset of Adobe's documented examples.
+var (
+	edt         = time.FixedZone("EDT", -4*3600)
+	windowStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC).UnixMilli()
+)
+
+const (
+	windowMillis   = 120 * 24 * 3600 * 1000
+	newTimeLayout  = "2006-01-02T15:04:05.000-07:00"
+	oldTimeLayout  = "2006-01-02T15:04:05" // older docs: no fraction, no offset
+	oldShapePct    = 15                    // percentage of profiles in the older shape
+	minAttrs       = 3
+	maxAttrs       = 15
+	dayMillis      = 24 * 3600 * 1000
+	attrAgeMaxDays = 60
+)
+
+// profileCtx is what attribute generators may depend on besides the stream.
+type profileCtx struct {
+	modified int64 // profile modifiedAt, Unix ms
+}
+
+// appendProfile appends the 200 body of (t, id). Everything is drawn from a stream
+// seeded by h, so the same ID always gets the same profile.
+func (g *generator) appendProfile(dst []byte, t row.Type, id string, h uint64) []byte {
+	r := rng{s: h}
+	old := r.intn(100) < oldShapePct
+	ctx := profileCtx{modified: windowStart + int64(r.next()%windowMillis)}
+	layout := newTimeLayout
+	if old {
+		layout = oldTimeLayout
+	}
+
+	dst = append(dst, '{')
+	dst = append(dst, g.clientLit...)
+	if old {
+		// The older shape names the visitor by its mboxPC (tntId), made up when the
+		// lookup was by another ID type.
+		dst = append(dst, `,"mboxPC":`...)
+		if t == row.TntID {
+			dst = appendJSONString(dst, id)
+		} else {
+			dst = appendTntID(dst, &r)
+		}
+	} else {
+		dst = append(dst, `,"visitorId":`...)
+		dst = appendJSONString(dst, id)
+	}
+	switch t {
+	case row.ThirdPartyID:
+		dst = append(dst, `,"thirdPartyId":`...)
+		dst = appendJSONString(dst, id)
+	case row.ECID:
+		dst = append(dst, `,"marketingCloudVisitorId":`...)
+		dst = appendJSONString(dst, id)
+	}
+	dst = append(dst, `,"modifiedAt":"`...)
+	dst = time.UnixMilli(ctx.modified).In(edt).AppendFormat(dst, layout)
+	dst = append(dst, `","profileAttributes":{`...)
+
+	// Pick n distinct attributes by a partial Fisher-Yates shuffle of the table.
+	var order [len(attrTable)]uint8
+	for i := range order {
+		order[i] = uint8(i)
+	}
+	n := minAttrs + r.intn(maxAttrs-minAttrs+1)
+	for i := 0; i < n; i++ {
+		j := i + r.intn(len(order)-i)
+		order[i], order[j] = order[j], order[i]
+		a := &attrTable[order[i]]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, a.key...)
+		dst = append(dst, `{"value":`...)
+		var at int64
+		dst, at = a.gen(dst, &r, &ctx)
+		if at == 0 {
+			at = ctx.modified - int64(r.next()%(attrAgeMaxDays*dayMillis))
+		}
+		dst = append(dst, `,"modifiedAt":"`...)
+		dst = time.UnixMilli(at).In(edt).AppendFormat(dst, layout)
+		dst = append(dst, `"}`...)
+	}
+	return append(dst, "}}"...)
+}
+
+// appendTntID appends a made-up tntId literal such as "111492025094307-353046".
+func appendTntID(dst []byte, r *rng) []byte {
+	dst = append(dst, '"')
+	dst = strconv.AppendUint(dst, 100000000000000+r.next()%900000000000000, 10)
+	dst = append(dst, '-')
+	dst = strconv.AppendUint(dst, 100000+r.next()%900000, 10)
+	return append(dst, '"')
+}
