@@ -1,0 +1,87 @@
+package reader
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/profile-export/profile-export/row"
+)
+
+// jsonReject is what the reader takes from a line of a rejects file (see row.Reject).
+type jsonReject struct {
+	ID     *string    `json:"id"`
+	Type   *string    `json:"type"`
+	Reason row.Reason `json:"reason"`
+}
+
+// readJSON returns the next row of a JSON Lines input.
+func (rd *Reader) readJSON() (row.Row, error) {
+	limit := 4 * rd.limit
+	for {
+		line := rd.line
+		buf, over, err := rd.readLine(limit)
+		if err != nil {
+			return row.Row{}, err
+		}
+		if over {
+			return rd.makeRow(line, nil, nil, fmt.Sprintf("the line is longer than %d bytes", limit)), nil
+		}
+		buf = bytes.TrimSpace(buf)
+		if len(buf) == 0 {
+			continue
+		}
+		var obj jsonReject
+		if err := json.Unmarshal(buf, &obj); err != nil {
+			var id, typ []byte
+			if obj.ID != nil {
+				id = []byte(*obj.ID)
+			}
+			if obj.Type != nil {
+				typ = []byte(*obj.Type)
+			}
+			return rd.makeRow(line, id, typ, fmt.Sprintf("not a JSON object with string \"id\" and \"type\": %v", err)), nil
+		}
+		if rd.reasons != nil && !rd.reasons[obj.Reason] {
+			continue
+		}
+		switch {
+		case obj.ID == nil:
+			return rd.makeRow(line, nil, nil, `the object has no "id"`), nil
+		case obj.Type == nil && rd.cfg.Type == "":
+			return rd.makeRow(line, []byte(*obj.ID), nil, `the object has no "type"`), nil
+		}
+		var typ []byte
+		if obj.Type != nil {
+			typ = []byte(*obj.Type)
+		}
+		return rd.makeRow(line, []byte(*obj.ID), typ, ""), nil
+	}
+}
+
+// readLine reads one line (without its end) into the record buffer. over reports a
+// line longer than limit, of which only limit bytes are kept. It returns io.EOF only
+// when no byte is left.
+func (rd *Reader) readLine(limit int) (line []byte, over bool, err error) {
+	buf := rd.rec.buf[:0]
+	defer func() { rd.rec.buf = buf[:0] }()
+	for n := 0; ; n++ {
+		b, err := rd.src.next()
+		if err == io.EOF && n > 0 {
+			return buf, over, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if b == '\n' {
+			rd.line++
+			return buf, over, nil
+		}
+		if len(buf) < limit {
+			buf = append(buf, b)
+		} else {
+			over = true
+		}
+	}
+}
