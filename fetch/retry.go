@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -33,8 +34,8 @@ func parseRetryAfter(h string, now time.Time, limit time.Duration) time.Duration
 		return 0
 	}
 	var d time.Duration
-	if secs, err := strconv.ParseUint(h, 10, 64); err == nil {
-		if secs > uint64(limit/time.Second) {
+	if secs, err := strconv.ParseUint(h, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if err != nil || secs > uint64(limit/time.Second) {
 			return limit
 		}
 		d = time.Duration(secs) * time.Second
