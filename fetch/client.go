@@ -198,3 +198,12 @@ func (c *Client) redact(s string) string {
 	}
 	return strings.ReplaceAll(s, c.tok, redacted)
 }
+
+// String describes the client without its token, so that formatting a Client
+// (even with %+v) cannot leak it.
+func (c *Client) String() string {
+	return fmt.Sprintf("fetch.Client{%s://%s%s, token set: %v}", c.ep.scheme, c.ep.host, c.ep.baseRaw, c.tok != "")
+}
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }

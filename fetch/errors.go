@@ -3,6 +3,7 @@ package fetch
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 )
 
@@ -24,6 +25,16 @@ func (s Secret) String() string {
 
 // GoString returns the redacted form for %#v.
 func (s Secret) GoString() string { return fmt.Sprintf("fetch.Secret(%q)", s.String()) }
+
+// Format prints the redacted form whatever the verb (%d or %x included, which
+// would otherwise bypass String).
+func (s Secret) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		io.WriteString(f, s.GoString())
+		return
+	}
+	io.WriteString(f, s.String())
+}
 
 // ErrInvalidID is returned (wrapped, in Result.Err with Outcome Failed and no
 // attempt made) for an ID that cannot be sent: empty, "." or ".." (which servers and

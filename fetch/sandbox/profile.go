@@ -64,38 +64,27 @@ func (g *generator) appendNotFound(dst []byte, t row.Type, id string) []byte {
 	return append(dst, `"}`...)
 }
 
-// Timestamps: profiles were modified within a window of early 2026, in the
-// -04:00 offset of Adobe's documented examples.
-var (
-	edt         = time.FixedZone("EDT", -4*3600)
-	windowStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC).UnixMilli()
-)
+// Profiles were modified within a window of early 2026.
+var windowStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC).UnixMilli()
 
 const (
-	windowMillis   = 120 * 24 * 3600 * 1000
-	newTimeLayout  = "2006-01-02T15:04:05.000-07:00"
-	oldTimeLayout  = "2006-01-02T15:04:05" // older docs: no fraction, no offset
-	oldShapePct    = 15                    // percentage of profiles in the older shape
+	windowMillis   = 120 * dayMillis
+	oldShapePct    = 15 // percentage of profiles in the older shape
 	minAttrs       = 3
 	maxAttrs       = 15
 	dayMillis      = 24 * 3600 * 1000
 	attrAgeMaxDays = 60
 )
 
-// profileCtx is what attribute generators may depend on besides the stream.
-type profileCtx struct {
-	modified int64 // profile modifiedAt, Unix ms
-}
-
 // appendProfile appends the 200 body of (t, id). Everything is drawn from a stream
 // seeded by h, so the same ID always gets the same profile.
 func (g *generator) appendProfile(dst []byte, t row.Type, id string, h uint64) []byte {
 	r := rng{s: h}
 	old := r.intn(100) < oldShapePct
-	ctx := profileCtx{modified: windowStart + int64(r.next()%windowMillis)}
-	layout := newTimeLayout
+	modified := windowStart + int64(r.next()%windowMillis)
+	layout := stampNew
 	if old {
-		layout = oldTimeLayout
+		layout = stampOld
 	}
 
 	dst = append(dst, '{')
@@ -122,7 +111,7 @@ func (g *generator) appendProfile(dst []byte, t row.Type, id string, h uint64) [
 		dst = appendJSONString(dst, id)
 	}
 	dst = append(dst, `,"modifiedAt":"`...)
-	dst = time.UnixMilli(ctx.modified).In(edt).AppendFormat(dst, layout)
+	dst = appendStamp(dst, modified, layout)
 	dst = append(dst, `","profileAttributes":{`...)
 
 	// Pick n distinct attributes by a partial Fisher-Yates shuffle of the table.
@@ -141,12 +130,9 @@ func (g *generator) appendProfile(dst []byte, t row.Type, id string, h uint64) [
 		dst = append(dst, a.key...)
 		dst = append(dst, `{"value":`...)
 		var at int64
-		dst, at = a.gen(dst, &r, &ctx)
-		if at == 0 {
-			at = ctx.modified - int64(r.next()%(attrAgeMaxDays*dayMillis))
-		}
+		dst, at = a.appendValue(dst, &r, modified)
 		dst = append(dst, `,"modifiedAt":"`...)
-		dst = time.UnixMilli(at).In(edt).AppendFormat(dst, layout)
+		dst = appendStamp(dst, at, layout)
 		dst = append(dst, `"}`...)
 	}
 	return append(dst, "}}"...)

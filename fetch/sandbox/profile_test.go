@@ -10,6 +10,12 @@ import (
 	"github.com/profile-export/profile-export/row"
 )
 
+// The layouts answers use, for time.Parse.
+const (
+	newTimeLayout = "2006-01-02T15:04:05.000-07:00"
+	oldTimeLayout = "2006-01-02T15:04:05"
+)
+
 // answerShape is what a 200 answer may hold, both generations.
 type answerShape struct {
 	Client            *string `json:"client"`
@@ -176,6 +182,27 @@ func TestNotFoundBodies(t *testing.T) {
 		body, found := cfg.Profile(tc.typ, tc.id)
 		if found || string(body) != tc.want {
 			t.Errorf("%s %q: found=%v body\n%s\nwant\n%s", tc.typ, tc.id, found, body, tc.want)
+		}
+	}
+}
+
+func TestAppendStamp(t *testing.T) {
+	edt := time.FixedZone("", -4*3600)
+	r := rng{s: 1}
+	ms := []int64{0, -1, 951782400000 /* 2000-02-29 */, windowStart, windowStart + windowMillis}
+	for range 2000 {
+		ms = append(ms, int64(r.next()%(200*365*dayMillis))-100*365*dayMillis) // 1870..2070
+	}
+	for _, m := range ms {
+		tm := time.UnixMilli(m).In(edt)
+		for layout, want := range map[stampLayout]string{
+			stampNew:  tm.Format(newTimeLayout),
+			stampOld:  tm.Format(oldTimeLayout),
+			stampDate: tm.Format("2006-01-02"),
+		} {
+			if got := string(appendStamp(nil, m, layout)); got != want {
+				t.Fatalf("%d layout %d: %s, want %s", m, layout, got, want)
+			}
 		}
 	}
 }

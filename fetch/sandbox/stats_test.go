@@ -84,11 +84,12 @@ func TestStatsConcurrent(t *testing.T) {
 	s := StartTest(t, Config{Faults: Faults{Rate503: 0.3}})
 	c := newClient(t, 5*time.Second)
 	const workers, each = 4, 50
+	ids := idsOf(row.TntID, workers*each)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
-				u := profileURL(s.URL, row.TntID, idsOf(row.TntID, workers*each)[w*each+i], "")
+				u := profileURL(s.URL, row.TntID, ids[w*each+i], "")
 				if _, _, err := tryGet(c, u, nil); err != nil {
 					t.Error(err)
 				}
