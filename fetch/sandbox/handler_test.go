@@ -2,11 +2,14 @@ package sandbox
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/profile-export/profile-export/row"
 )
@@ -189,5 +192,43 @@ func TestHealth(t *testing.T) {
 	}
 	if st := s.Stats(); st.Requests != 0 {
 		t.Errorf("health counted as an API request: %+v", st)
+	}
+}
+
+// Every valid row of the example input can be fetched: 200 or 404, never another
+// status, and the answer is the one Profile predicts.
+func TestExampleIDs(t *testing.T) {
+	f, err := os.Open("../../examples/ids.csv")
+	if err != nil {
+		t.Skipf("example input: %v", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{}
+	s := StartTest(t, cfg)
+	c := newClient(t, 5*time.Second)
+	fetched := 0
+	for _, rec := range recs[1:] {
+		if len(rec) < 2 {
+			continue
+		}
+		typ, err := row.ParseType(rec[1])
+		id := strings.TrimSpace(rec[0])
+		if err != nil || id == "" || utf8.RuneCountInString(id) > MaxIDLength {
+			continue
+		}
+		a := get(t, c, profileURL(s.URL, typ, id, DefaultClientCode), nil)
+		if want, _ := cfg.Profile(typ, id); (a.status != 200 && a.status != 404) || !bytes.Equal(a.body, want) {
+			t.Errorf("%s %q: %d %s", typ, id, a.status, a.body)
+		}
+		fetched++
+	}
+	if fetched < 900 {
+		t.Errorf("only %d example rows fetched", fetched)
 	}
 }
