@@ -40,7 +40,7 @@ type Stats struct {
 	// windows sliding in steps of 100 ms, over the last RateHistory.
 	MaxPerSecond int64 `json:"maxPerSecond"`
 	// RateHistory is how far back MaxPerSecond looks.
-	RateHistory time.Duration `json:"rateHistory"`
+	RateHistory time.Duration `json:"rateHistoryNanos"`
 	// First and Last are when the first and the latest API request arrived (zero
 	// when none did).
 	First time.Time `json:"first"`
