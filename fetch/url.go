@@ -244,16 +244,19 @@ func escapeSegment(id string) string {
 		return id
 	}
 	const hex = "0123456789ABCDEF"
-	buf := make([]byte, 0, len(id)+2*n)
+	var b strings.Builder // one allocation: Grow, then String without copying
+	b.Grow(len(id) + 2*n)
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if unreserved(c) {
-			buf = append(buf, c)
+			b.WriteByte(c)
 		} else {
-			buf = append(buf, '%', hex[c>>4], hex[c&15])
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
 		}
 	}
-	return string(buf)
+	return b.String()
 }
 
 // checkID rejects what cannot be fetched by URL.

@@ -232,3 +232,14 @@ func TestEdgeRoutingFetch(t *testing.T) {
 		t.Errorf("unknown host: %+v", res)
 	}
 }
+
+// URL building stays cheap on the hot path: one allocation for the string, one
+// more when the ID needs escaping.
+func TestURLAllocs(t *testing.T) {
+	c := mustNew(t, Config{ClientCode: "acmecorp"})
+	for id, want := range map[string]float64{"111492025094307-353046.28_0": 1, "jane.doe+tag@example.com": 2} {
+		if got := testing.AllocsPerRun(100, func() { _ = c.URL(row.TntID, id) }); got > want {
+			t.Errorf("URL(%q): %v allocations, want %v", id, got, want)
+		}
+	}
+}
