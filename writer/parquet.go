@@ -1,0 +1,201 @@
+package writer
+
+import (
+	"fmt"
+	"io"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/profile-export/profile-export/row"
+)
+
+// DefaultRowGroupRows is the number of rows per Parquet row group when
+// ParquetOptions.RowGroupRows is 0. A row group is held in memory (compressed)
+// until it is complete, so this bounds the encoder's memory: about 10,000 times
+// the compressed size of one profile.
+const DefaultRowGroupRows = 10_000
+
+// ParquetOptions configures NewParquet. The zero value means the defaults.
+type ParquetOptions struct {
+	// RowGroupRows is the number of rows per row group; 0 means
+	// DefaultRowGroupRows.
+	RowGroupRows int
+}
+
+// parquetRow declares the Parquet schema of the profiles output; the encoder
+// builds rows by hand, column by column, rather than from this struct.
+//
+// Warehouses read every column without hints: strings carry the STRING logical
+// type, timestamps TIMESTAMP(MICROS, isAdjustedToUTC=true), attributes the
+// standard three-level MAP (attributes.key_value.key / .value) and profile the
+// JSON logical type.
+type parquetRow struct {
+	Line       int64              `parquet:"line"`
+	ID         string             `parquet:"id"`
+	Type       string             `parquet:"type,dict"`
+	FetchedAt  time.Time          `parquet:"fetched_at,timestamp(microsecond)"`
+	VisitorID  *string            `parquet:"visitor_id,optional"`
+	ModifiedAt *time.Time         `parquet:"modified_at,optional,timestamp(microsecond)"`
+	Attributes map[string]*string `parquet:"attributes" parquet-value:",optional"`
+	Profile    string             `parquet:"profile,json"`
+}
+
+// profileSchema is the schema of every Parquet part and of the assembled file.
+var profileSchema = parquet.SchemaOf(parquetRow{})
+
+// Leaf column indexes in profileSchema, with the maximum definition levels of
+// the optional ones (see TestParquetSchemaLevels).
+const (
+	colLine = iota
+	colID
+	colType
+	colFetchedAt
+	colVisitorID
+	colModifiedAt
+	colAttrKey   // attributes.key_value.key: repeated (level 1), defined at 1
+	colAttrValue // attributes.key_value.value: repeated (level 1), defined at 2
+	colProfile
+)
+
+// parquetWriterOptions are the options of every Parquet writer of this package;
+// Concatenate relies on parts and final file sharing them, so that row groups
+// are copied without being decoded.
+func parquetWriterOptions() []parquet.WriterOption {
+	return []parquet.WriterOption{
+		profileSchema,
+		parquet.Compression(&parquet.Zstd),
+		parquet.CreatedBy("profile-export", "", ""),
+	}
+}
+
+// NewParquet returns an encoder writing one Parquet file to w, with the columns
+//
+//	line         int64, required: the input line of the row
+//	id           string, required
+//	type         string, required: tntId, marketingCloudVisitorId or thirdPartyId
+//	fetched_at   timestamp (µs, UTC), required
+//	visitor_id   string, optional: the answer's "visitorId"
+//	modified_at  timestamp (µs, UTC), optional: the answer's "modifiedAt"
+//	attributes   map<string, string>: each profileAttributes name → its "value"
+//	profile      string (JSON), required: the answer as received
+//
+// All columns are zstd-compressed; rows are flushed as a row group every
+// opts.RowGroupRows rows. A file that got no row is still a valid Parquet file,
+// with the schema and no row group. See answer.decode for how leniently the
+// answer is read: a missing or unreadable field is null, never an error.
+func NewParquet(w io.Writer, opts ParquetOptions) ProfileEncoder {
+	rows := opts.RowGroupRows
+	if rows <= 0 {
+		rows = DefaultRowGroupRows
+	}
+	options := append(parquetWriterOptions(), parquet.MaxRowsPerRowGroup(int64(rows)))
+	return &parquetEncoder{
+		w:    parquet.NewGenericWriter[any](w, options...),
+		rows: make([]parquet.Row, 1),
+	}
+}
+
+type parquetEncoder struct {
+	w      *parquet.GenericWriter[any]
+	norm   bodyNormalizer
+	ans    answer
+	strs   []byte        // id and type, made valid UTF-8
+	rows   []parquet.Row // one reused row
+	err    error
+	closed bool
+}
+
+func (e *parquetEncoder) Write(p row.Profile) error {
+	if e.closed {
+		return errClosed
+	}
+	if e.err != nil {
+		return e.err
+	}
+	body, err := e.norm.normalize(p.Body, false)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", p.Line, err)
+	}
+	e.ans.decode(body)
+
+	e.strs = appendValidUTF8(e.strs[:0], p.ID)
+	idEnd := len(e.strs)
+	e.strs = appendValidUTF8(e.strs, string(p.Type))
+
+	r := e.rows[0][:0]
+	r = append(r,
+		parquet.Int64Value(p.Line).Level(0, 0, colLine),
+		parquet.ByteArrayValue(e.strs[:idEnd]).Level(0, 0, colID),
+		parquet.ByteArrayValue(e.strs[idEnd:]).Level(0, 0, colType),
+		parquet.Int64Value(p.FetchedAt.UnixMicro()).Level(0, 0, colFetchedAt),
+	)
+	if e.ans.hasVisitorID {
+		r = append(r, parquet.ByteArrayValue(e.ans.visitorID).Level(0, 1, colVisitorID))
+	} else {
+		r = append(r, parquet.NullValue().Level(0, 0, colVisitorID))
+	}
+	if e.ans.hasModifiedAt {
+		r = append(r, parquet.Int64Value(e.ans.modifiedAt.UnixMicro()).Level(0, 1, colModifiedAt))
+	} else {
+		r = append(r, parquet.NullValue().Level(0, 0, colModifiedAt))
+	}
+	r = appendAttributes(r, e.ans.attrs)
+	r = append(r, parquet.ByteArrayValue(body).Level(0, 0, colProfile))
+	e.rows[0] = r
+
+	// The writer copies the values into its column buffers: the slices they
+	// point to (body, e.strs, e.ans) may be reused after this call.
+	if _, err := e.w.WriteRows(e.rows); err != nil {
+		e.err = fmt.Errorf("write Parquet row (line %d): %w", p.Line, err)
+		return e.err
+	}
+	return nil
+}
+
+// appendAttributes appends the values of the attributes map: in a row, all the
+// values of one column come before those of the next, so every key, then every
+// value. The first entry has repetition level 0 (a new row), the others 1 (a new
+// entry of the same map); an empty map is one null at definition level 0.
+func appendAttributes(r parquet.Row, attrs []attribute) parquet.Row {
+	if len(attrs) == 0 {
+		return append(r,
+			parquet.NullValue().Level(0, 0, colAttrKey),
+			parquet.NullValue().Level(0, 0, colAttrValue))
+	}
+	for k, at := range attrs {
+		r = append(r, parquet.ByteArrayValue(at.name).Level(min(k, 1), 1, colAttrKey))
+	}
+	for k, at := range attrs {
+		if at.null {
+			r = append(r, parquet.NullValue().Level(min(k, 1), 1, colAttrValue))
+		} else {
+			r = append(r, parquet.ByteArrayValue(at.value).Level(min(k, 1), 2, colAttrValue))
+		}
+	}
+	return r
+}
+
+// appendValidUTF8 appends s with invalid UTF-8 replaced by U+FFFD: STRING
+// columns must hold UTF-8, and some readers refuse a file where they do not.
+func appendValidUTF8(b []byte, s string) []byte {
+	if utf8.ValidString(s) {
+		return append(b, s...)
+	}
+	for _, r := range s { // ranging over a string yields U+FFFD for bad bytes
+		b = utf8.AppendRune(b, r)
+	}
+	return b
+}
+
+func (e *parquetEncoder) Close() error {
+	if e.closed {
+		return e.err
+	}
+	e.closed = true
+	if err := e.w.Close(); err != nil && e.err == nil {
+		e.err = fmt.Errorf("finish Parquet file: %w", err)
+	}
+	return e.err
+}
