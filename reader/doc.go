@@ -35,11 +35,11 @@
 //
 // A problem with one row never stops the reading: the row is returned with Row.Invalid
 // saying what is wrong, and with whatever ID and type could be read, so that the reject
-// is useful (Row.RawType, like the ID, is trimmed of surrounding white space). A row is
-// invalid when
+// is useful (Row.RawType, like the ID, is trimmed of surrounding white space; the ID of
+// an invalid row is cut to its first 1 KiB). A row is invalid when
 //   - it has too few fields to hold the ID (and type) column;
 //   - any of its fields is longer than Config.MaxFieldBytes (such a field is never held
-//     in memory whole; the ID of the reject is cut to its first 1 KiB);
+//     in memory whole);
 //   - it is malformed CSV: a '"' inside an unquoted field, text after a closing quote, or
 //     a quoted field that is never closed;
 //   - it holds a NUL byte;

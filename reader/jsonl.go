@@ -33,6 +33,9 @@ func (rd *Reader) readJSON() (row.Row, error) {
 			continue
 		}
 		var obj jsonReject
+		if buf[0] != '{' {
+			return rd.makeRow(line, nil, nil, "not a JSON object"), nil
+		}
 		if err := json.Unmarshal(buf, &obj); err != nil {
 			var id, typ []byte
 			if obj.ID != nil {

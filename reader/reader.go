@@ -19,8 +19,8 @@ const (
 	DefaultMaxFieldBytes = 64 << 10
 )
 
-// keptOverlongID is how much of a field longer than the limit is kept as the ID of the
-// reject: enough to recognise it, not enough to bloat the rejects file.
+// keptOverlongID is how much of a long ID an invalid row keeps: enough to recognise
+// it, not enough to bloat the rejects file.
 const keptOverlongID = 1 << 10
 
 // Config says how to read the input. The zero value reads a comma-separated file
@@ -371,9 +371,6 @@ func (rd *Reader) readCSV() (row.Row, error) {
 		invalid = fmt.Sprintf("the row has %d field(s); the %s column is field %d", p.nfields, rd.missingColumn(p.nfields), need)
 	case p.overCol >= 0:
 		invalid = fmt.Sprintf("field %d is longer than %d bytes", p.overCol+1, rd.limit)
-		if len(id) > keptOverlongID {
-			id = id[:keptOverlongID]
-		}
 	case p.bareQuote:
 		invalid = `malformed CSV: a '"' inside an unquoted field (quote the whole field and double the '"')`
 	case p.nul:

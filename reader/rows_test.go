@@ -74,6 +74,9 @@ func TestRows(t *testing.T) {
 		{"129 characters", long128 + "b,thirdPartyId\n", Config{}, []row.Row{
 			{Line: 2, ID: long128 + "b", Type: row.ThirdPartyID, RawType: "thirdPartyId", Invalid: "129 characters long"},
 		}},
+		{"long invalid ID cut to 1 KiB", strings.Repeat("y", 3000) + ",tntId\n", Config{}, []row.Row{
+			{Line: 2, ID: strings.Repeat("y", 1024), Type: row.TntID, RawType: "tntId", Invalid: "3000 characters long"},
+		}},
 		{"invalid UTF-8", "a\xffb,thirdPartyId\n", Config{}, []row.Row{
 			{Line: 2, ID: "a\xffb", Type: row.ThirdPartyID, RawType: "thirdPartyId", Invalid: "not valid UTF-8"},
 		}},

@@ -19,30 +19,35 @@ func (rd *Reader) makeRow(line int64, id, rawType []byte, invalid string) row.Ro
 	if rd.cfg.Type != "" {
 		r.Type = rd.cfg.Type
 	} else {
-		r.RawType = internType(bytes.TrimSpace(rawType))
-		t, err := row.ParseType(r.RawType)
-		switch {
-		case err == nil:
+		var canonical bool
+		r.RawType, canonical = internType(bytes.TrimSpace(rawType))
+		if canonical {
+			r.Type = row.Type(r.RawType)
+		} else if t, err := row.ParseType(r.RawType); err == nil {
 			r.Type = t
-		case invalid == "":
+		} else if invalid == "" {
 			invalid = err.Error()
 		}
 	}
 	if invalid == "" {
 		invalid = checkID(r.Type, r.ID)
 	}
+	if invalid != "" && len(r.ID) > keptOverlongID {
+		r.ID = r.ID[:keptOverlongID]
+	}
 	r.Invalid = invalid
 	return r
 }
 
-// internType returns b as a string, without allocating for the canonical names.
-func internType(b []byte) string {
+// internType returns b as a string, without allocating for the canonical names, and
+// whether it is one.
+func internType(b []byte) (s string, canonical bool) {
 	for _, t := range [...]row.Type{row.TntID, row.ECID, row.ThirdPartyID} {
 		if string(b) == string(t) {
-			return string(t)
+			return string(t), true
 		}
 	}
-	return string(b)
+	return string(b), false
 }
 
 // checkID returns why id (already trimmed) cannot be fetched as type t, or "".
