@@ -138,6 +138,9 @@ func TestClassification(t *testing.T) {
 				if !errors.As(res.Err, &ae) || ae.Status != tt.status || ae.TokenSet {
 					t.Errorf("Err %v is not the AuthError of an unset token", res.Err)
 				}
+				if tt.status == 401 && ae.Server != "unauthorized" {
+					t.Errorf("AuthError.Server %q, want the server's message", ae.Server)
+				}
 				if !strings.Contains(res.Message, "no token was given") {
 					t.Errorf("message %q does not say that no token was given", res.Message)
 				}

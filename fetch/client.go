@@ -207,3 +207,7 @@ func (c *Client) String() string {
 
 // GoString is String, for %#v.
 func (c *Client) GoString() string { return c.String() }
+
+// CloseIdleConnections closes the kept-alive connections not in use, e.g. at the
+// end of a job or a test.
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }

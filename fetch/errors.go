@@ -47,17 +47,23 @@ var ErrInvalidID = errors.New("ID cannot be fetched")
 // reset. Every other row would fail the same way, so the job should stop. Its
 // message explains how to pass a token and never contains the token.
 type AuthError struct {
-	Status   int  // 401 or 403
-	TokenSet bool // whether a token was sent
+	Status   int    // 401 or 403
+	TokenSet bool   // whether a token was sent
+	Server   string // what the server said, one line, token redacted; may be empty
 }
 
 // Error explains the failure and how to fix it.
 func (e *AuthError) Error() string {
-	st := fmt.Sprintf("HTTP %d %s", e.Status, http.StatusText(e.Status))
+	msg := fmt.Sprintf("HTTP %d %s", e.Status, http.StatusText(e.Status))
 	if !e.TokenSet {
-		return st + ": the Profile API requires authentication and no token was given; " +
+		msg += ": the Profile API requires authentication and no token was given; " +
 			"pass the profile authentication token with TARGET_PROFILE_TOKEN or --token-file"
+	} else {
+		msg += ": the Profile API rejected the token (missing rights, invalid, expired or reset); " +
+			"pass a valid profile authentication token with TARGET_PROFILE_TOKEN or --token-file"
 	}
-	return st + ": the Profile API rejected the token (missing rights, invalid, expired or reset); " +
-		"pass a valid profile authentication token with TARGET_PROFILE_TOKEN or --token-file"
+	if e.Server != "" {
+		msg += " (server said: " + e.Server + ")"
+	}
+	return msg
 }

@@ -154,7 +154,7 @@ func (c *Client) attempt(ctx context.Context, u *url.URL) answer {
 		a.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now(), c.maxRetryAfter)
 	}
 	if v == vAuth {
-		a.err = &AuthError{Status: status, TokenSet: c.tok != ""}
+		a.err = &AuthError{Status: status, TokenSet: c.tok != "", Server: c.redact(serverMessage(body))}
 	}
 	return a
 }

@@ -23,8 +23,9 @@ const (
 	// an untrusted TLS certificate, a host name that does not resolve); the job
 	// should stop. Result.Err says what and how to fix it.
 	Fatal
-	// Canceled: the context was canceled (or its deadline passed) before an answer.
-	// The row was not processed and should not be reported as failed.
+	// Canceled: the context was canceled or its deadline passed (or would pass
+	// before the Pacer allows the next attempt) before a final answer. The row was
+	// not processed and should not be reported as failed.
 	Canceled
 )
 

@@ -119,4 +119,9 @@ func TestConnectionReuse(t *testing.T) {
 	if n := conns.Load(); n != 1 {
 		t.Errorf("%d connections for sequential requests, want 1", n)
 	}
+	c.CloseIdleConnections()
+	fetchOne(t, c, "ok")
+	if n := conns.Load(); n != 2 {
+		t.Errorf("after CloseIdleConnections: %d connections, want 2", n)
+	}
 }
