@@ -62,10 +62,18 @@ const (
 // parquetWriterOptions are the options of every Parquet writer of this package;
 // Concatenate relies on parts and final file sharing them, so that row groups
 // are copied without being decoded.
+//
+// For the widest support among readers (some warehouses refuse v2 data pages or
+// DELTA encodings), pages are v1 and strings PLAIN-encoded rather than
+// parquet-go's defaults (v2 pages, DELTA_LENGTH_BYTE_ARRAY): the encodings are
+// then PLAIN, RLE (levels) and RLE_DICTIONARY (the type column), as in files
+// written by Spark or Arrow.
 func parquetWriterOptions() []parquet.WriterOption {
 	return []parquet.WriterOption{
 		profileSchema,
 		parquet.Compression(&parquet.Zstd),
+		parquet.DataPageVersion(1),
+		parquet.DefaultEncodingFor(parquet.ByteArray, &parquet.Plain),
 		parquet.CreatedBy("profile-export", "", ""),
 	}
 }

@@ -164,8 +164,23 @@ func TestParquetSchema(t *testing.T) {
 	}
 	for _, rg := range f.Metadata().RowGroups {
 		for _, c := range rg.Columns {
-			if c.MetaData.Codec != format.Zstd {
-				t.Errorf("column %v is compressed with %v, want ZSTD", c.MetaData.PathInSchema, c.MetaData.Codec)
+			md := c.MetaData
+			if md.Codec != format.Zstd {
+				t.Errorf("column %v is compressed with %v, want ZSTD", md.PathInSchema, md.Codec)
+			}
+			// Only the encodings and page kinds every reader knows.
+			for _, e := range md.Encoding {
+				if e != format.Plain && e != format.RLE && e != format.RLEDictionary {
+					t.Errorf("column %v uses encoding %v", md.PathInSchema, e)
+				}
+			}
+			for _, s := range md.EncodingStats {
+				if s.PageType != format.DataPage && s.PageType != format.DictionaryPage {
+					t.Errorf("column %v has %v pages, want v1 data pages", md.PathInSchema, s.PageType)
+				}
+			}
+			if len(md.EncodingStats) == 0 {
+				t.Errorf("column %v: no page encoding stats to check", md.PathInSchema)
 			}
 		}
 	}
