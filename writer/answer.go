@@ -51,56 +51,63 @@ func (a *answer) decode(body []byte) {
 	if i >= len(body) || body[i] != '{' {
 		return
 	}
-	for i = i + 1; ; {
-		var key, value []byte
-		key, value, i = nextMember(body, i)
+	for i++; ; {
+		key, v := nextKey(body, i)
 		if key == nil {
 			return
 		}
+		// Values of interest are read where they stand; others are skipped.
 		switch string(a.unquote(key)) { // converting in a switch does not allocate
 		case "visitorId":
-			a.visitorID, a.hasVisitorID = a.text(value)
+			i = skipValue(body, v)
+			a.visitorID, a.hasVisitorID = a.text(body[v:i])
 		case "modifiedAt":
+			i = skipValue(body, v)
 			a.modifiedAt, a.hasModifiedAt = time.Time{}, false
-			if value[0] == '"' {
+			if body[v] == '"' {
 				start := len(a.scratch)
-				a.scratch = appendUnquoted(a.scratch, value)
+				a.scratch = appendUnquoted(a.scratch, body[v:i])
 				a.modifiedAt, a.hasModifiedAt = parseModifiedAt(a.scratch[start:])
 			}
 		case "profileAttributes":
 			a.attrs = a.attrs[:0]
-			if value[0] == '{' {
-				a.decodeAttributes(value)
+			if body[v] == '{' {
+				i = a.decodeAttributes(body, v)
+			} else {
+				i = skipValue(body, v)
 			}
+		default:
+			i = skipValue(body, v)
 		}
 	}
 }
 
-// decodeAttributes reads the profileAttributes object obj.
-func (a *answer) decodeAttributes(obj []byte) {
-	for i := 1; ; {
-		var name, entry []byte
-		name, entry, i = nextMember(obj, i)
+// decodeAttributes reads the profileAttributes object starting at b[i] and
+// returns the offset just past it.
+func (a *answer) decodeAttributes(b []byte, i int) int {
+	for i++; ; {
+		name, v := nextKey(b, i)
 		if name == nil {
-			return
+			return v
 		}
-		at := attribute{name: a.unquote(name)}
-		if entry[0] == '{' {
-			at.null = true
-			for j := 1; ; {
-				var k, v []byte
-				k, v, j = nextMember(entry, j)
+		at := attribute{name: a.unquote(name), null: true}
+		if b[v] == '{' {
+			for i = v + 1; ; {
+				k, w := nextKey(b, i)
 				if k == nil {
+					i = w
 					break
 				}
+				i = skipValue(b, w)
 				if string(a.unquote(k)) == "value" {
-					v, present := a.text(v)
-					at.value, at.null = v, !present
+					text, present := a.text(b[w:i])
+					at.value, at.null = text, !present
 				}
 			}
 		} else {
-			v, present := a.text(entry)
-			at.value, at.null = v, !present
+			i = skipValue(b, v)
+			text, present := a.text(b[v:i])
+			at.value, at.null = text, !present
 		}
 		a.addAttribute(at)
 	}
@@ -151,24 +158,21 @@ func (a *answer) unquote(q []byte) []byte {
 	return a.scratch[start:]
 }
 
-// nextMember scans the next member of the object in b whose '{' or previous
-// member ends before i, and returns its key (as a quoted literal), its value
-// (as JSON text) and the offset just past it. It returns a nil key at the end of
-// the object. b must be valid JSON.
-func nextMember(b []byte, i int) (key, value []byte, next int) {
+// nextKey scans to the next member of an object of b, from i just past the
+// object's '{' or past the previous member's value. It returns the member's key
+// (a quoted literal) and the offset of its value; at the end of the object, a
+// nil key and the offset just past the '}'. b must be valid JSON.
+func nextKey(b []byte, i int) (key []byte, value int) {
 	i = skipSpace(b, i)
 	if b[i] == ',' {
 		i = skipSpace(b, i+1)
 	}
 	if b[i] == '}' {
-		return nil, nil, i + 1
+		return nil, i + 1
 	}
 	keyEnd := skipString(b, i)
-	key = b[i:keyEnd]
-	i = skipSpace(b, keyEnd) + 1 // past ':'
-	i = skipSpace(b, i)
-	valueEnd := skipValue(b, i)
-	return key, b[i:valueEnd], valueEnd
+	colon := skipSpace(b, keyEnd)
+	return b[i:keyEnd], skipSpace(b, colon+1)
 }
 
 // skipSpace returns the offset of the first non-whitespace byte at or after i.
@@ -187,12 +191,17 @@ func skipSpace(b []byte, i int) int {
 // skipString returns the offset just past the string literal starting at i.
 func skipString(b []byte, i int) int {
 	for i++; ; {
-		j := bytes.IndexAny(b[i:], `"\`)
-		i += j
-		if b[i] == '"' {
+		i += bytes.IndexByte(b[i:], '"')
+		// The quote ends the string unless an odd number of backslashes
+		// precede it. The opening quote stops the count.
+		k := i
+		for b[k-1] == '\\' {
+			k--
+		}
+		if (i-k)%2 == 0 {
 			return i + 1
 		}
-		i += 2 // a backslash and the character it escapes
+		i++
 	}
 }
 
