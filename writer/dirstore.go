@@ -54,12 +54,22 @@ func NewDirStore(dir string, mode os.FileMode) (*DirStore, error) {
 	}
 	mode = mode.Perm()
 	dirMode := mode | (mode&0o444)>>2
-	if err := os.MkdirAll(dir, dirMode); err != nil {
-		return nil, fmt.Errorf("output directory: %w", err)
-	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
+	}
+	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(abs, dirMode); err != nil {
+			return nil, fmt.Errorf("output directory: %w", err)
+		}
+		if err := os.Chmod(abs, dirMode); err != nil { // exactly, whatever the umask
+			return nil, fmt.Errorf("output directory: %w", err)
+		}
+	}
+	if st, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("output directory: %w", err)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("output directory %s: not a directory", abs)
 	}
 	return &DirStore{dir: abs, mode: mode, dirMode: dirMode, live: map[string]bool{}}, nil
 }
@@ -88,7 +98,7 @@ func (s *DirStore) Create(ctx context.Context, name string) (File, error) {
 	}
 	final := s.Path(name)
 	dir := filepath.Dir(final)
-	if err := os.MkdirAll(dir, s.dirMode); err != nil {
+	if err := s.mkdirAll(dir); err != nil {
 		return nil, fmt.Errorf("create %s: %w", name, err)
 	}
 	// CreateTemp opens with O_EXCL and mode 0600 (less the umask); the mode is
@@ -110,6 +120,34 @@ func (s *DirStore) Create(ctx context.Context, name string) (File, error) {
 		ctx: ctx, store: s, name: name, final: final, f: f,
 		buf: bufio.NewWriterSize(f, writeBuffer), hash: h,
 	}, nil
+}
+
+// mkdirAll creates dir and its missing parents inside the store, and makes
+// their entries durable (a committed file in a new directory would otherwise
+// vanish with its directory after a crash).
+func (s *DirStore) mkdirAll(dir string) error {
+	var missing []string
+	for d := dir; d != s.dir && len(d) > len(s.dir); d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		}
+		missing = append(missing, d)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(dir, s.dirMode); err != nil {
+		return err
+	}
+	for _, d := range missing {
+		if err := os.Chmod(d, s.dirMode); err != nil { // exactly, whatever the umask
+			return err
+		}
+		if err := syncDir(filepath.Dir(d)); err != nil {
+			return fmt.Errorf("fsync directory: %w", err)
+		}
+	}
+	return nil
 }
 
 // WriteFile writes name atomically; see Store.WriteFile.

@@ -368,3 +368,11 @@ func TestDirStorePartsConcatenate(t *testing.T) {
 		t.Errorf("%d rows, want %d", len(rows), len(all))
 	}
 }
+
+func TestNewDirStoreRefusesAFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(path, nil, 0o600)
+	if _, err := NewDirStore(path, 0); err == nil {
+		t.Error("NewDirStore on a regular file succeeded")
+	}
+}
