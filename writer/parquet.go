@@ -89,10 +89,23 @@ func parquetWriterOptions() []parquet.WriterOption {
 //	attributes   map<string, string>: each profileAttributes name → its "value"
 //	profile      string (JSON), required: the answer as received
 //
+// The answer is read leniently, never failing a row on a missing field:
+//   - visitor_id is null when visitorId is missing or null; a non-string value
+//     is kept as its JSON text.
+//   - modified_at is null when modifiedAt is missing or unreadable. With an
+//     offset ("2017-08-18T17:53:39.003-04:00", Z) it is converted to UTC;
+//     without one ("2016-12-01T16:35:45", an older API generation) it is taken
+//     as UTC.
+//   - attributes holds, in the answer's order, each profileAttributes name with
+//     its "value": a string as is, any other value as its JSON text, null when
+//     the value is null or absent. An attribute that is not an object is its
+//     own value. A name given twice keeps its last value.
+//
+// A body with invalid UTF-8 has it replaced by U+FFFD everywhere (STRING
+// columns must hold UTF-8); otherwise profile is the body byte for byte.
 // All columns are zstd-compressed; rows are flushed as a row group every
 // opts.RowGroupRows rows. A file that got no row is still a valid Parquet file,
-// with the schema and no row group. See answer.decode for how leniently the
-// answer is read: a missing or unreadable field is null, never an error.
+// with the schema and no row group.
 func NewParquet(w io.Writer, opts ParquetOptions) ProfileEncoder {
 	rows := opts.RowGroupRows
 	if rows <= 0 {

@@ -71,6 +71,6 @@ type Reader interface {
 
 // Info describes a committed file.
 type Info struct {
-	Size    int64
-	ModTime time.Time
+	Size    int64     // in bytes
+	ModTime time.Time // when it was last committed
 }
