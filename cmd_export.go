@@ -1,0 +1,278 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/profile-export/profile-export/fetch"
+	"github.com/profile-export/profile-export/fetch/sandbox"
+	"github.com/profile-export/profile-export/job"
+	"github.com/profile-export/profile-export/reader"
+	"github.com/profile-export/profile-export/row"
+	"github.com/profile-export/profile-export/writer"
+)
+
+// env lists the environment variables of a flag: PROFILE_EXPORT_<NAME> first, then
+// any extra (historical or Adobe-style) names.
+func env(name string, extra ...string) []string {
+	return append([]string{envPrefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))}, extra...)
+}
+
+func exportFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "CSV of IDs (header row; columns id and type); `PATH`, - for stdin; .gz read transparently; a rejects .jsonl file re-runs its rows", EnvVars: env("input"), Required: true},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "profiles `PATH`: a .jsonl, .jsonl.gz or .parquet file, or a directory (ending in /) for numbered parts, a manifest and _SUCCESS", EnvVars: env("output"), Required: true},
+		&cli.StringFlag{Name: "rejects", Usage: "rejects `PATH` (default: <output stem>.rejects.jsonl beside the output; in directory mode, the output directory)", EnvVars: env("rejects")},
+		&cli.StringFlag{Name: "format", Usage: "jsonl or parquet, instead of the output's extension", EnvVars: env("format")},
+		&cli.StringFlag{Name: "client", Usage: "Target client `CODE`: host https://CODE.tt.omtrdc.net and ?client=CODE", EnvVars: env("client", "TARGET_CLIENT_CODE")},
+		&cli.StringFlag{Name: "base-url", Usage: "API base `URL` instead of https://<client>.tt.omtrdc.net (proxies, tests)", EnvVars: env("base-url", "TARGET_BASE_URL")},
+		&cli.StringFlag{Name: "token-file", Usage: "file holding the profile authentication token, sent as Authorization: Bearer (or set TARGET_PROFILE_TOKEN)", EnvVars: env("token-file")},
+		&cli.StringFlag{Name: "id-column", Value: reader.DefaultIDColumn, Usage: "header name of the ID column", EnvVars: env("id-column")},
+		&cli.StringFlag{Name: "type-column", Value: reader.DefaultTypeColumn, Usage: "header name of the ID type column", EnvVars: env("type-column")},
+		&cli.StringFlag{Name: "type", Usage: "every row is of this ID type (tntId, marketingCloudVisitorId/ecid, thirdPartyId); the file may then have only an id column", EnvVars: env("type")},
+		&cli.StringFlag{Name: "delimiter", Value: ",", Usage: "field separator of the CSV: , ; tab (\\t or tab) or |", EnvVars: env("delimiter")},
+		&cli.StringSliceFlag{Name: "reasons", Usage: "when the input is a rejects file: re-run only rows rejected for these reasons (default failed)", EnvVars: env("reasons")},
+		&cli.IntFlag{Name: "concurrency", Aliases: []string{"c"}, Value: job.DefaultConcurrency, Usage: "requests in flight at once", EnvVars: env("concurrency")},
+		&cli.Float64Flag{Name: "rate", Value: job.DefaultRate, Usage: "requests per second for the whole job, all shards together (token bucket; 0 = no limit). The default stays under Adobe's 1,000,000 fetches a day", EnvVars: env("rate")},
+		&cli.IntFlag{Name: "burst", Value: job.DefaultBurst, Usage: "token bucket size of --rate", EnvVars: env("burst")},
+		&cli.IntFlag{Name: "retries", Value: fetch.DefaultRetries, Usage: "retries of a row after 429, 5xx, timeouts and connection errors", EnvVars: env("retries")},
+		&cli.DurationFlag{Name: "timeout", Value: fetch.DefaultTimeout, Usage: "timeout of one request, body included", EnvVars: env("timeout")},
+		&cli.Int64Flag{Name: "max-body", Value: fetch.DefaultMaxBody, Usage: "largest answer accepted, in bytes; a larger one fails the row", EnvVars: env("max-body")},
+		&cli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust (corporate proxies); certificates are always verified", EnvVars: env("ca-file")},
+		&cli.BoolFlag{Name: "edge-routing", Value: true, Usage: "send tntIds with a location hint (….28_0) to mboxedge28.tt.omtrdc.net, as Adobe's SDK does", EnvVars: env("edge-routing")},
+		&cli.BoolFlag{Name: "sandbox", Usage: "export from the built-in simulated Target API on a loopback port (no client code, token or network needed)", EnvVars: env("sandbox")},
+		&cli.BoolFlag{Name: "resume", Usage: "continue the unfinished run whose state is beside the output (same input and flags); starts anew if there is none", EnvVars: env("resume")},
+		&cli.BoolFlag{Name: "restart", Usage: "discard the state and parts of an unfinished run and start over", EnvVars: env("restart")},
+		&cli.BoolFlag{Name: "overwrite", Usage: "replace existing final outputs", EnvVars: env("overwrite")},
+		&cli.IntFlag{Name: "rows-per-file", Value: job.DefaultRowsPerFile, Usage: "rows of one part file; a part is also the unit of checkpointing", EnvVars: env("rows-per-file")},
+		&cli.DurationFlag{Name: "checkpoint-interval", Value: job.DefaultCheckpointInterval, Usage: "commit the current part at least this often", EnvVars: env("checkpoint-interval")},
+		&cli.DurationFlag{Name: "max-duration", Usage: "stop gracefully (resumable, exit 5) after this long, e.g. 6h for a cron window", EnvVars: env("max-duration")},
+		&cli.StringFlag{Name: "max-failures", Usage: "stop (resumable, exit 5) once this many rows failed, or this share of rows (e.g. 5%)", EnvVars: env("max-failures")},
+		&cli.DurationFlag{Name: "grace", Value: job.DefaultGrace, Usage: "how long requests in flight may finish after a stop", EnvVars: env("grace")},
+		&cli.BoolFlag{Name: "dedupe", Usage: "fetch each (type, id) once; later lines of it are rejected as duplicate, naming the first line", EnvVars: env("dedupe")},
+		&cli.StringFlag{Name: "file-mode", Value: "0600", Usage: "permissions of the files written (octal); profiles are personal data", EnvVars: env("file-mode")},
+		&cli.StringFlag{Name: "summary", Usage: "write the final summary as JSON to `PATH`", EnvVars: env("summary")},
+		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json", EnvVars: env("log-format")},
+		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: env("log-level")},
+	}
+}
+
+func exportCommand(res *result) *cli.Command {
+	return &cli.Command{
+		Name:      "export",
+		Usage:     "export the profiles of the IDs in a CSV file",
+		UsageText: "profile-export export -i ids.csv -o profiles.parquet [--client CODE | --sandbox] [options]",
+		Flags:     exportFlags(),
+		Action: func(c *cli.Context) error {
+			sum, err := runExport(c)
+			res.code, res.err = job.ExitCode(sum, err), err
+			if err != nil {
+				fmt.Fprintln(c.App.ErrWriter, "profile-export:", err)
+			}
+			return err
+		},
+	}
+}
+
+func runExport(c *cli.Context) (*job.Summary, error) {
+	logger, err := newLogger(c)
+	if err != nil {
+		return nil, &job.UsageError{Err: err}
+	}
+	cfg, err := exportConfig(c, logger)
+	if err != nil {
+		return nil, &job.UsageError{Err: err}
+	}
+	if c.Bool("sandbox") {
+		srv, err := sandbox.Start("127.0.0.1:0", sandbox.Config{})
+		if err != nil {
+			return nil, fmt.Errorf("starting the sandbox: %w", err)
+		}
+		defer srv.Close()
+		cfg.Fetch.BaseURL = srv.URL
+		cfg.Fetch.ClientCode = sandbox.DefaultClientCode
+		logger.Info("exporting from the built-in sandbox (simulated Target API)", "url", srv.URL)
+	} else if cfg.Fetch.ClientCode == "" && cfg.Fetch.BaseURL == "" {
+		return nil, &job.UsageError{Err: fmt.Errorf("say which Target client to export from: --client CODE (or TARGET_CLIENT_CODE), or --sandbox to try it on the built-in simulator")}
+	}
+	sum, err := job.Run(c.Context, cfg)
+	if sum != nil {
+		fmt.Fprintln(c.App.ErrWriter, "profile-export:", sum.Line())
+		if path := c.String("summary"); path != "" {
+			if werr := writeSummary(path, sum, job.ExitCode(sum, err)); werr != nil && err == nil {
+				err = werr
+			}
+		}
+	}
+	return sum, err
+}
+
+func exportConfig(c *cli.Context, logger *slog.Logger) (job.Config, error) {
+	cfg := job.Config{
+		Input:              c.String("input"),
+		Output:             c.String("output"),
+		Rejects:            c.String("rejects"),
+		Format:             writer.Format(strings.ToLower(c.String("format"))),
+		Concurrency:        c.Int("concurrency"),
+		Rate:               c.Float64("rate"),
+		Burst:              c.Int("burst"),
+		RowsPerFile:        c.Int("rows-per-file"),
+		CheckpointInterval: c.Duration("checkpoint-interval"),
+		Resume:             c.Bool("resume"),
+		Restart:            c.Bool("restart"),
+		Overwrite:          c.Bool("overwrite"),
+		MaxDuration:        c.Duration("max-duration"),
+		Grace:              c.Duration("grace"),
+		Dedupe:             c.Bool("dedupe"),
+		Logger:             logger,
+		Args:               recordedArgs(c),
+	}
+	if cfg.Rate == 0 {
+		cfg.Rate = -1 // the job's zero means "default"; the flag's 0 means "no limit"
+	}
+	if cfg.Resume && cfg.Restart {
+		return cfg, fmt.Errorf("--resume and --restart exclude each other")
+	}
+	cfg.Reader = reader.Config{IDColumn: c.String("id-column"), TypeColumn: c.String("type-column")}
+	if t := c.String("type"); t != "" {
+		typ, err := row.ParseType(t)
+		if err != nil {
+			return cfg, fmt.Errorf("--type: %w", err)
+		}
+		cfg.Reader.Type = typ
+	}
+	comma, err := parseDelimiter(c.String("delimiter"))
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Reader.Comma = comma
+	for _, r := range c.StringSlice("reasons") {
+		cfg.Reader.Reasons = append(cfg.Reader.Reasons, row.Reason(r))
+	}
+	mode, err := strconv.ParseUint(c.String("file-mode"), 8, 32)
+	if err != nil || mode > 0o777 {
+		return cfg, fmt.Errorf("--file-mode %q: want an octal permission such as 0600", c.String("file-mode"))
+	}
+	cfg.FileMode = os.FileMode(mode)
+	if err := parseMaxFailures(c.String("max-failures"), &cfg); err != nil {
+		return cfg, err
+	}
+	token, err := readToken(c.String("token-file"))
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Fetch = fetch.Config{
+		BaseURL:            c.String("base-url"),
+		ClientCode:         c.String("client"),
+		Token:              token,
+		Retries:            c.Int("retries"),
+		Timeout:            c.Duration("timeout"),
+		MaxBody:            c.Int64("max-body"),
+		CAFile:             c.String("ca-file"),
+		DisableEdgeRouting: !c.Bool("edge-routing"),
+	}
+	if c.Int("retries") == 0 {
+		cfg.Fetch.Retries = -1 // the flag's 0 means "no retry"
+	}
+	return cfg, nil
+}
+
+// readToken takes the token from --token-file, else from TARGET_PROFILE_TOKEN. It is
+// never put on the command line, where ps would show it.
+func readToken(path string) (fetch.Secret, error) {
+	if path == "" {
+		return fetch.Secret(strings.TrimSpace(os.Getenv("TARGET_PROFILE_TOKEN"))), nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("--token-file: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("--token-file %s is empty", path)
+	}
+	return fetch.Secret(tok), nil
+}
+
+func parseDelimiter(s string) (rune, error) {
+	switch strings.ToLower(s) {
+	case "", ",":
+		return ',', nil
+	case "\\t", "tab", "\t":
+		return '\t', nil
+	case ";", "|":
+		return rune(s[0]), nil
+	}
+	return 0, fmt.Errorf("--delimiter %q: want , ; tab or |", s)
+}
+
+func parseMaxFailures(s string, cfg *job.Config) error {
+	if s == "" {
+		return nil
+	}
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		f, err := strconv.ParseFloat(p, 64)
+		if err != nil || f <= 0 || f > 100 {
+			return fmt.Errorf("--max-failures %q: want a count such as 1000 or a share such as 5%%", s)
+		}
+		cfg.MaxFailuresFraction = f / 100
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("--max-failures %q: want a count such as 1000 or a share such as 5%%", s)
+	}
+	cfg.MaxFailures = n
+	return nil
+}
+
+// recordedArgs are the flags set, for the manifest. No flag holds a secret (the
+// token comes from a file or the environment), but the list is explicit anyway.
+func recordedArgs(c *cli.Context) map[string]string {
+	args := map[string]string{}
+	for _, name := range c.FlagNames() {
+		if !c.IsSet(name) || name == "token-file" {
+			continue
+		}
+		args[name] = fmt.Sprint(c.Value(name))
+	}
+	return args
+}
+
+func writeSummary(path string, sum *job.Summary, code int) error {
+	out := struct {
+		*job.Summary
+		ExitCode int `json:"exit_code"`
+	}{sum, code}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("--summary: %w", err)
+	}
+	return nil
+}
+
+func newLogger(c *cli.Context) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.String("log-level"))
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.String("log-format") {
+	case "text":
+		return slog.New(slog.NewTextHandler(c.App.ErrWriter, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(c.App.ErrWriter, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", c.String("log-format"))
+}
+
+func lookupEnv(name string) string { return strings.TrimSpace(os.Getenv(name)) }

@@ -1,0 +1,88 @@
+package job
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+
+	"github.com/profile-export/profile-export/fetch"
+	"github.com/profile-export/profile-export/reader"
+	"github.com/profile-export/profile-export/row"
+)
+
+// Exit codes of profile-export. ExitCode is the one place that maps outcomes to them.
+const (
+	ExitOK       = 0   // every row reached a profile, not_found, invalid_row or duplicate
+	ExitError    = 1   // an unexpected error (I/O, disk full, a bug): see the message
+	ExitUsage    = 2   // bad flags, an unusable input file or a state conflict; nothing was fetched
+	ExitFailed   = 3   // the run completed but some rows failed: re-run the rejects later
+	ExitFatal    = 4   // the API refused the credentials (401/403): fix the token, then --resume
+	ExitStopped  = 5   // stopped early by --max-failures or --max-duration: run again with --resume
+	ExitSIGINT   = 130 // interrupted by SIGINT; resumable with --resume
+	ExitSIGTERM  = 143 // terminated by SIGTERM; resumable with --resume
+	exitSigsBase = 128
+)
+
+// UsageError is a problem with the flags, the input file or an existing state that
+// stops the job before any request.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, a ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, a...)}
+}
+
+// SignalError is the cause a signal handler gives when it cancels the job's context.
+type SignalError struct{ Signal os.Signal }
+
+func (e *SignalError) Error() string { return fmt.Sprintf("interrupted by %v", e.Signal) }
+
+// Reasons a run stops early, resumably.
+var (
+	ErrMaxDuration = errors.New("--max-duration reached")
+	ErrMaxFailures = errors.New("--max-failures reached: the API looks unhealthy")
+)
+
+// StoppedError says the run stopped before the end of its input and left a state
+// that --resume continues from.
+type StoppedError struct {
+	Cause error
+	State string // where the state is, for the message
+}
+
+func (e *StoppedError) Error() string {
+	return fmt.Sprintf("stopped before the end: %v; everything complete is saved, run again with --resume to continue (state: %s)", e.Cause, e.State)
+}
+func (e *StoppedError) Unwrap() error { return e.Cause }
+
+// ExitCode maps the outcome of Run to the process exit code.
+func ExitCode(sum *Summary, err error) int {
+	var (
+		usage  *UsageError
+		header *reader.HeaderError
+		auth   *fetch.AuthError
+		sig    *SignalError
+	)
+	switch {
+	case err == nil && sum != nil && sum.Rejects[row.Failed] > 0:
+		return ExitFailed
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &sig):
+		if s, ok := sig.Signal.(syscall.Signal); ok {
+			return exitSigsBase + int(s)
+		}
+		return ExitSIGINT
+	case errors.As(err, &auth):
+		return ExitFatal
+	case errors.Is(err, ErrMaxDuration), errors.Is(err, ErrMaxFailures):
+		return ExitStopped
+	case errors.As(err, &usage), errors.As(err, &header):
+		return ExitUsage
+	default:
+		return ExitError
+	}
+}

@@ -1,0 +1,141 @@
+package job
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/profile-export/profile-export/writer"
+)
+
+// prepare finds the state of an unfinished run and decides, with --resume,
+// --restart and --overwrite, whether to continue it or start anew. It never
+// silently overwrites: an unfinished run needs --resume or --restart, and finished
+// outputs need --overwrite.
+func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo) (*state, error) {
+	fp := fingerprint(in, cfg, l)
+	for _, st := range []writer.Store{l.out, l.rejects} {
+		if _, err := st.CleanTemp(ctx); err != nil {
+			return nil, fmt.Errorf("removing temporary files of a dead run: %w", err)
+		}
+	}
+	var old *state
+	if l.stageExists() {
+		if err := l.openStage(cfg.FileMode); err != nil {
+			return nil, err
+		}
+		if _, err := l.stage.CleanTemp(ctx); err != nil {
+			return nil, fmt.Errorf("removing temporary files of a dead run: %w", err)
+		}
+		var err error
+		if old, err = loadState(ctx, l.stage, l.stateName()); err != nil && !cfg.Restart {
+			return nil, err
+		}
+	}
+
+	if old != nil && !cfg.Restart {
+		if !cfg.Resume {
+			return nil, usageErrorf("an unfinished run (started %s, %d rows done) left its state at %s: pass --resume to continue it, or --restart to discard it and start over",
+				old.StartedAt.Format(time.RFC3339), old.Counts.Rows, l.statePath())
+		}
+		if in.Path == "-" {
+			return nil, usageErrorf("--resume needs --input to be a file: stdin cannot be checked to be the same data")
+		}
+		if old.Fingerprint != fp {
+			return nil, usageErrorf("cannot resume the run whose state is at %s: it was started with a different input file or different --id-column, --type-column, --type, --delimiter, --format, --dedupe, --shard or reasons; run with the same ones, or pass --restart to discard it",
+				l.statePath())
+		}
+		if err := cleanOrphans(ctx, l, old.NextPart); err != nil {
+			return nil, err
+		}
+		return old, nil
+	}
+
+	// A new run. Whatever an unfinished one left is discarded (with --restart, or
+	// because it died before saving its first state).
+	if err := discard(ctx, l); err != nil {
+		return nil, err
+	}
+	if !cfg.Overwrite {
+		if name, ok := finalExists(ctx, l); ok {
+			return nil, usageErrorf("%s already exists: pass --overwrite to replace it, or choose another --output", name)
+		}
+	}
+	if l.dirMode {
+		// With --overwrite, the previous run's parts go now so none is mixed into this one.
+		if err := removeOutputs(ctx, l); err != nil {
+			return nil, err
+		}
+	}
+	if err := l.openStage(cfg.FileMode); err != nil {
+		return nil, err
+	}
+	st := &state{Version: stateVersion, RunID: newRunID(), StartedAt: time.Now().UTC(), Fingerprint: fp, Input: in}
+	if err := st.save(ctx, l.stage, l.stateName()); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// discard removes an unfinished run's state and parts.
+func discard(ctx context.Context, l *layout) error {
+	if !l.dirMode {
+		return l.removeStage()
+	}
+	if err := cleanOrphans(ctx, l, 0); err != nil {
+		return err
+	}
+	return l.stage.Remove(ctx, l.stateName())
+}
+
+// removeOutputs removes a finished run's files in directory mode (this shard's).
+func removeOutputs(ctx context.Context, l *layout) error {
+	if err := cleanOrphans(ctx, l, 0); err != nil {
+		return err
+	}
+	for _, name := range []string{l.manifestName(), l.successName()} {
+		if err := l.out.Remove(ctx, name); err != nil {
+			return fmt.Errorf("removing %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// finalExists reports the first final output that already exists.
+func finalExists(ctx context.Context, l *layout) (string, bool) {
+	if !l.dirMode {
+		if exists(ctx, l.out, l.outName) {
+			return l.outName, true
+		}
+		if exists(ctx, l.rejects, l.rejectsName) {
+			return l.rejectsName, true
+		}
+		return "", false
+	}
+	for _, name := range []string{l.successName(), l.manifestName()} {
+		if exists(ctx, l.out, name) {
+			return l.display + name, true
+		}
+	}
+	for _, prefix := range []string{l.partPrefix(), l.rejectsPrefix()} {
+		for _, st := range []writer.Store{l.out, l.rejects} {
+			if names, err := st.List(ctx, prefix); err == nil && len(names) > 0 {
+				return names[0] + " (in " + l.display + ")", true
+			}
+		}
+	}
+	return "", false
+}
+
+func exists(ctx context.Context, st writer.Store, name string) bool {
+	_, err := st.Stat(ctx, name)
+	return err == nil
+}
+
+func newRunID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}

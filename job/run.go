@@ -1,0 +1,184 @@
+package job
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/profile-export/profile-export/fetch"
+	"github.com/profile-export/profile-export/reader"
+	"github.com/profile-export/profile-export/row"
+)
+
+// outcome is what the fetch stage hands the sink for one row.
+type outcome struct {
+	seq     int64
+	profile row.Profile
+	reject  *row.Reject
+}
+
+// run holds one process's pipeline.
+type run struct {
+	cfg    *Config
+	l      *layout
+	st     *state
+	done   *doneSet
+	rd     *reader.Reader
+	input  *reader.Input
+	client *fetch.Client
+	stats  *stats
+
+	stopDispatch context.CancelCauseFunc // stop reading rows; in-flight ones may finish
+	cancelFetch  context.CancelCauseFunc // abandon in-flight requests
+	fatalOnce    sync.Once
+	fatal        error
+	readErr      error
+	skipped      int64
+	inputDone    bool         // the reader reached the end of the input (or a read error)
+	routed       atomic.Int64 // rows of this process handed to the fetch stage or the sink
+	written      atomic.Int64 // rows of this process written to a part
+}
+
+// Run performs an export described by cfg. It returns the summary (also on error,
+// when anything ran) and an error that ExitCode maps to the process exit code.
+// Canceling ctx stops the run gracefully: rows in flight get cfg.Grace to finish,
+// everything complete is committed, and the state is kept for --resume; the cause
+// given to the cancel (e.g. a *SignalError) is returned.
+func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	cfg.withDefaults()
+	start := time.Now()
+	l, err := newLayout(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Shard.Active() && (cfg.Shard.Index < 0 || cfg.Shard.Index >= cfg.Shard.Count) {
+		return nil, usageErrorf("shard index %d is out of range for %d shards", cfg.Shard.Index, cfg.Shard.Count)
+	}
+
+	// The input is opened and its header checked before anything else, so that an
+	// unusable file stops the job before any request or any file is touched.
+	in, err := reader.Open(cfg.Input)
+	if err != nil {
+		return nil, &UsageError{Err: fmt.Errorf("opening input: %w", err)}
+	}
+	defer in.Close()
+	rd, err := reader.New(in, cfg.Reader)
+	if err != nil {
+		return nil, err
+	}
+	info, err := hashInput(cfg.Input)
+	if err != nil {
+		return nil, err
+	}
+
+	st, err := prepare(ctx, &cfg, l, info)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{cfg: &cfg, l: l, st: st, rd: rd, input: in, stats: newStats(), done: &doneSet{ranges: st.Done}}
+	sum := &Summary{Resumed: st.Counts.Rows > 0 || st.Finalizing}
+
+	if !st.Finalizing {
+		if err := r.newClient(); err != nil {
+			return nil, err
+		}
+		if err := r.pipeline(ctx); err != nil {
+			r.fillSummary(sum, start)
+			return sum, err
+		}
+	}
+	outputs, err := finalize(ctx, r)
+	r.fillSummary(sum, start)
+	sum.Outputs = outputs
+	if err != nil {
+		return sum, err
+	}
+	sum.Completed = true
+	if r.readErr != nil {
+		return sum, fmt.Errorf("the input could not be read to the end; the rows read before the problem were exported: %w", r.readErr)
+	}
+	return sum, nil
+}
+
+func (r *run) newClient() error {
+	rate := r.cfg.Rate
+	if rate > 0 && r.cfg.Shard.Active() {
+		rate /= float64(r.cfg.Shard.Count) // --rate is the budget of all shards together
+	}
+	fc := r.cfg.Fetch
+	if rate > 0 {
+		fc.Pacer = fetch.NewPacer(rate, r.cfg.Burst)
+	}
+	fc.Concurrency = r.cfg.Concurrency
+	observe := fc.OnAttempt
+	fc.OnAttempt = func(a fetch.Attempt) {
+		r.stats.attempt(a)
+		if observe != nil {
+			observe(a)
+		}
+	}
+	c, err := fetch.New(fc)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	r.client = c
+	return nil
+}
+
+// pipeline streams the rows through the worker pool into the sink until the input
+// ends or the run is stopped. It returns nil only when every row was committed.
+func (r *run) pipeline(ctx context.Context) error {
+	dispatchCtx, stopDispatch := context.WithCancelCause(ctx)
+	defer stopDispatch(nil)
+	// In-flight requests do not die with ctx: a stop gives them Grace to finish.
+	fetchCtx, cancelFetch := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelFetch(nil)
+	r.stopDispatch, r.cancelFetch = stopDispatch, cancelFetch
+
+	pipelineDone := make(chan struct{})
+	defer close(pipelineDone)
+	go func() {
+		select {
+		case <-dispatchCtx.Done():
+		case <-pipelineDone:
+			return
+		}
+		t := time.NewTimer(r.cfg.Grace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancelFetch(fmt.Errorf("grace period of %s over: %w", r.cfg.Grace, context.Cause(dispatchCtx)))
+		case <-pipelineDone:
+		}
+	}()
+	if r.cfg.MaxDuration > 0 {
+		t := time.AfterFunc(r.cfg.MaxDuration, func() { stopDispatch(ErrMaxDuration) })
+		defer t.Stop()
+	}
+	if r.cfg.OnProgress != nil {
+		go r.reportProgress(pipelineDone)
+	}
+
+	results := make(chan outcome, 2*r.cfg.Concurrency)
+	var g errgroup.Group
+	g.Go(func() error { return r.produce(dispatchCtx, fetchCtx, results) })
+	g.Go(func() error { return r.consume(fetchCtx, results) })
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if r.fatal != nil {
+		return &StoppedError{Cause: r.fatal, State: r.l.statePath()}
+	}
+	if !r.inputDone || r.written.Load() != r.routed.Load() {
+		cause := context.Cause(dispatchCtx)
+		if cause == nil {
+			cause = context.Cause(fetchCtx)
+		}
+		return &StoppedError{Cause: cause, State: r.l.statePath()}
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package job
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/profile-export/profile-export/row"
+)
+
+// Counts are the outcomes of rows, accumulated across resumed runs.
+type Counts struct {
+	Rows     int64                `json:"rows"`
+	Profiles int64                `json:"profiles"`
+	Rejects  map[row.Reason]int64 `json:"rejects"`
+}
+
+func (c *Counts) addReject(r row.Reason) {
+	if c.Rejects == nil {
+		c.Rejects = map[row.Reason]int64{}
+	}
+	c.Rejects[r]++
+	c.Rows++
+}
+
+func (c *Counts) addProfile() { c.Profiles++; c.Rows++ }
+
+func (c *Counts) merge(o Counts) {
+	c.Rows += o.Rows
+	c.Profiles += o.Profiles
+	for r, n := range o.Rejects {
+		if c.Rejects == nil {
+			c.Rejects = map[row.Reason]int64{}
+		}
+		c.Rejects[r] += n
+	}
+}
+
+// Summary is what a run did. Counts cover the whole export, resumed runs included;
+// Requests, Retries and Elapsed cover this process only.
+type Summary struct {
+	Counts
+	Requests  int64          `json:"requests"`
+	Retries   int64          `json:"retries"`
+	Statuses  map[int]int64  `json:"statuses,omitempty"`
+	Resumed   bool           `json:"resumed,omitempty"`
+	Skipped   int64          `json:"skipped_resumed_rows,omitempty"`
+	Latency   LatencySummary `json:"latency"`
+	Elapsed   time.Duration  `json:"-"`
+	ElapsedS  float64        `json:"elapsed_seconds"`
+	RowsPerS  float64        `json:"rows_per_second"`
+	Completed bool           `json:"completed"`
+	Outputs   []string       `json:"outputs,omitempty"`
+}
+
+// Line renders the one-line summary printed on stderr at the end.
+func (s *Summary) Line() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "rows=%d profiles=%d rejects=%d", s.Rows, s.Profiles, s.Rows-s.Profiles)
+	reasons := make([]string, 0, len(s.Rejects))
+	for r := range s.Rejects {
+		reasons = append(reasons, string(r))
+	}
+	sort.Strings(reasons)
+	if len(reasons) > 0 {
+		b.WriteString(" (")
+		for i, r := range reasons {
+			if i > 0 {
+				b.WriteString(" ")
+			}
+			fmt.Fprintf(&b, "%s=%d", r, s.Rejects[row.Reason(r)])
+		}
+		b.WriteString(")")
+	}
+	fmt.Fprintf(&b, " requests=%d retries=%d elapsed=%s rows/s=%.1f", s.Requests, s.Retries, s.Elapsed.Round(time.Millisecond), s.RowsPerS)
+	if s.Skipped > 0 {
+		fmt.Fprintf(&b, " resumed_past=%d", s.Skipped)
+	}
+	return b.String()
+}
+
+// Snapshot is the live progress of a run, for progress bars and log lines.
+type Snapshot struct {
+	Done      int64 // rows written this process
+	Profiles  int64
+	Rejects   int64
+	Failed    int64
+	InFlight  int64
+	Requests  int64
+	Retries   int64
+	InputRead int64 // bytes of the input consumed
+	InputSize int64 // -1 when unknown
+	Elapsed   time.Duration
+}

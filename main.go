@@ -1,0 +1,81 @@
+// Command profile-export exports visitor profiles from the Adobe Target Profile API:
+// it reads IDs from a CSV file, fetches each profile through a rate-limited worker
+// pool, and writes JSON Lines or Parquet plus a rejects file.
+//
+// This file only wires the command line; the work is done by package job.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/profile-export/profile-export/job"
+)
+
+// envPrefix prefixes the environment variable of every flag.
+const envPrefix = "PROFILE_EXPORT_"
+
+func main() {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	notifySignals(cancel)
+
+	var res result
+	app := newApp(&res)
+	err := app.RunContext(ctx, os.Args)
+	if err != nil && res.err == nil {
+		// An error from the command line itself, before any job ran.
+		var exitErr cli.ExitCoder
+		if errors.As(err, &exitErr) {
+			os.Exit(exitErr.ExitCode())
+		}
+		fmt.Fprintln(os.Stderr, "profile-export:", err)
+		os.Exit(job.ExitUsage)
+	}
+	os.Exit(res.code)
+}
+
+// result is what a subcommand hands back to main for the exit code.
+type result struct {
+	code int
+	err  error
+}
+
+func newApp(res *result) *cli.App {
+	return &cli.App{
+		Name:                 "profile-export",
+		Usage:                "export visitor profiles from the Adobe Target Profile API to JSON Lines or Parquet",
+		Version:              versionString(),
+		EnableBashCompletion: true,
+		Commands: []*cli.Command{
+			exportCommand(res),
+			sandboxCommand(),
+			versionCommand(),
+		},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return &job.UsageError{Err: err}
+		},
+	}
+}
+
+// notifySignals cancels the root context on the first SIGINT or SIGTERM, so the job
+// stops gracefully and resumably; a second signal exits at once. The state on disk is
+// always resumable, because it is only ever replaced atomically.
+func notifySignals(cancel context.CancelCauseFunc) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		fmt.Fprintf(os.Stderr, "profile-export: %v: finishing requests in flight and saving progress (send it again to exit at once)\n", s)
+		cancel(&job.SignalError{Signal: s})
+		s = <-sigs
+		fmt.Fprintf(os.Stderr, "profile-export: %v again: exiting now; run again with --resume to continue\n", s)
+		os.Exit(job.ExitCode(nil, &job.SignalError{Signal: s}))
+	}()
+}
