@@ -195,3 +195,11 @@ func (l *layout) statePath() string {
 	}
 	return filepath.Join(l.stageDir, l.stateName())
 }
+
+// lockPath is the file locked while a run writes this output (and shard).
+func (l *layout) lockPath() string {
+	if l.dirMode {
+		return filepath.Join(filepath.Clean(l.display), ".profile-export"+l.shardTag("-")+".lock")
+	}
+	return l.stageDir + ".lock"
+}

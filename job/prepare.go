@@ -107,10 +107,10 @@ func removeOutputs(ctx context.Context, l *layout) error {
 func finalExists(ctx context.Context, l *layout) (string, bool) {
 	if !l.dirMode {
 		if exists(ctx, l.out, l.outName) {
-			return l.outName, true
+			return l.display, true
 		}
 		if exists(ctx, l.rejects, l.rejectsName) {
-			return l.rejectsName, true
+			return l.rejectsName + " (the rejects file)", true
 		}
 		return "", false
 	}

@@ -75,6 +75,12 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 
+	lock, err := lockOutput(l.lockPath())
+	if err != nil {
+		return nil, err
+	}
+	completed := false
+	defer func() { lock.release(completed) }()
 	st, err := prepare(ctx, &cfg, l, info)
 	if err != nil {
 		return nil, err
@@ -98,6 +104,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return sum, err
 	}
 	sum.Completed = true
+	completed = true
 	if r.readErr != nil {
 		return sum, fmt.Errorf("the input could not be read to the end; the rows read before the problem were exported: %w", r.readErr)
 	}

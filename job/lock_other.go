@@ -1,0 +1,10 @@
+//go:build !unix
+
+package job
+
+// runLock is a no-op where flock(2) does not exist.
+type runLock struct{}
+
+func lockOutput(string) (*runLock, error) { return &runLock{}, nil }
+
+func (*runLock) release(bool) {}
