@@ -112,14 +112,8 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 }
 
 func (r *run) newClient() error {
-	rate := r.cfg.Rate
-	if rate > 0 && r.cfg.Shard.Active() {
-		rate /= float64(r.cfg.Shard.Count) // --rate is the budget of all shards together
-	}
 	fc := r.cfg.Fetch
-	if rate > 0 {
-		fc.Pacer = fetch.NewPacer(rate, r.cfg.Burst)
-	}
+	fc.Pacer = pacerFor(r.cfg)
 	fc.Concurrency = r.cfg.Concurrency
 	observe := fc.OnAttempt
 	fc.OnAttempt = func(a fetch.Attempt) {
@@ -188,4 +182,19 @@ func (r *run) pipeline(ctx context.Context) error {
 		return &StoppedError{Cause: cause, State: r.l.statePath()}
 	}
 	return nil
+}
+
+// pacerFor makes the job's one shared rate limiter, or nil for no limit. --rate is
+// the budget of all shards together, so each shard takes its share: N pods never
+// exceed the API limit between them.
+func pacerFor(cfg *Config) *fetch.Pacer {
+	rate, burst := cfg.Rate, cfg.Burst
+	if rate <= 0 {
+		return nil
+	}
+	if cfg.Shard.Active() {
+		rate /= float64(cfg.Shard.Count)
+		burst = max(1, burst/cfg.Shard.Count)
+	}
+	return fetch.NewPacer(rate, burst)
 }
