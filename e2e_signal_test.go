@@ -111,4 +111,3 @@ func TestE2ESecondSignalExitsAtOnce(t *testing.T) {
 	}
 	checkExactlyOnce(t, rows, readDir(t, out), expectation{cfg: cfg})
 }
-
