@@ -209,3 +209,12 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 func exportArgs(in, out, url string, more ...string) []string {
 	return append([]string{"export", "-i", in, "-o", out, "--base-url", url, "--rate", "0"}, more...)
 }
+
+// joinOut joins dir and name, keeping a trailing "/" (which asks for directory mode).
+func joinOut(dir, name string) string {
+	p := filepath.Join(dir, name)
+	if strings.HasSuffix(name, "/") {
+		p += "/"
+	}
+	return p
+}
