@@ -102,10 +102,10 @@ func TestE2ETokenNeverWritten(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, in, url, out string
-		env               []string
-		extra             []string
-		code              int
-		echoed            bool // the server echoes the token: its messages must be written, scrubbed
+		env                []string
+		extra              []string
+		code               int
+		echoed             bool // the server echoes the token: its messages must be written, scrubbed
 	}{
 		{name: "success-file", in: in, url: good.URL, out: "p.parquet", extra: []string{"--token-file", tokFile}, code: job.ExitOK},
 		{name: "success-dir-env", in: in, url: good.URL, out: "d/", env: []string{"TARGET_PROFILE_TOKEN=" + token}, code: job.ExitOK},
