@@ -22,6 +22,7 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo) (*state,
 		}
 	}
 	var old *state
+	unfinished := false // an unfinished run's state is there, maybe damaged
 	if l.stageExists() {
 		if err := l.openStage(cfg.FileMode); err != nil {
 			return nil, err
@@ -33,6 +34,7 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo) (*state,
 		if old, err = loadState(ctx, l.stage, l.stateName()); err != nil && !cfg.Restart {
 			return nil, err
 		}
+		unfinished = old != nil || err != nil
 	}
 
 	if old != nil && !cfg.Restart {
@@ -53,21 +55,25 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo) (*state,
 		return old, nil
 	}
 
-	// A new run. Whatever an unfinished one left is discarded (with --restart, or
-	// because it died before saving its first state).
-	if err := discard(ctx, l); err != nil {
-		return nil, err
+	// A new run. What an unfinished run left (its state is there: we have
+	// --restart) is discarded. A finished output is never touched without
+	// --overwrite: in directory mode its parts are the outputs, so that is checked
+	// before anything else is removed.
+	if unfinished {
+		if err := discard(ctx, l); err != nil {
+			return nil, err
+		}
 	}
 	if !cfg.Overwrite {
 		if name, ok := finalExists(ctx, l); ok {
 			return nil, usageErrorf("%s already exists: pass --overwrite to replace it, or choose another --output", name)
 		}
 	}
-	if l.dirMode {
-		// With --overwrite, the previous run's parts go now so none is mixed into this one.
-		if err := removeOutputs(ctx, l); err != nil {
-			return nil, err
-		}
+	// What else is there goes now: a staging directory whose run died before saving
+	// its first state or, with --overwrite in directory mode, the previous run's
+	// parts, so that none is mixed into this one.
+	if err := discard(ctx, l); err != nil {
+		return nil, err
 	}
 	if err := l.openStage(cfg.FileMode); err != nil {
 		return nil, err
@@ -79,28 +85,28 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo) (*state,
 	return st, nil
 }
 
-// discard removes an unfinished run's state and parts.
+// discard removes an unfinished run's state and parts (in directory mode, also the
+// manifest and _SUCCESS a run killed while finalizing may have written). The state
+// goes last, so that a discard cut short is still seen as an unfinished run.
 func discard(ctx context.Context, l *layout) error {
 	if !l.dirMode {
 		return l.removeStage()
 	}
-	if err := cleanOrphans(ctx, l, 0); err != nil {
+	if err := removeOutputs(ctx, l); err != nil {
 		return err
 	}
 	return l.stage.Remove(ctx, l.stateName())
 }
 
-// removeOutputs removes a finished run's files in directory mode (this shard's).
+// removeOutputs removes a run's files in directory mode (this shard's). _SUCCESS
+// goes first, so that no reader trusts a directory whose parts are going.
 func removeOutputs(ctx context.Context, l *layout) error {
-	if err := cleanOrphans(ctx, l, 0); err != nil {
-		return err
-	}
-	for _, name := range []string{l.manifestName(), l.successName()} {
+	for _, name := range []string{l.successName(), l.manifestName()} {
 		if err := l.out.Remove(ctx, name); err != nil {
 			return fmt.Errorf("removing %s: %w", name, err)
 		}
 	}
-	return nil
+	return cleanOrphans(ctx, l, 0)
 }
 
 // finalExists reports the first final output that already exists.
