@@ -34,7 +34,7 @@ var (
 		[]string{"outcome"}, nil)
 	descRequests = prometheus.NewDesc(namespace+"_requests_total", "HTTP requests to the Profile API by status (none: no answer), this process.",
 		[]string{"status"}, nil)
-	descRetries = prometheus.NewDesc(namespace+"_retries_total", "Requests that were retried, this process.", nil, nil)
+	descRetries  = prometheus.NewDesc(namespace+"_retries_total", "Requests that were retried, this process.", nil, nil)
 	descInFlight = prometheus.NewDesc(namespace+"_in_flight_requests", "Requests in flight.", nil, nil)
 	descDuration = prometheus.NewDesc(namespace+"_duration_seconds", "Time this process has been running the export.", nil, nil)
 	descProgress = prometheus.NewDesc(namespace+"_input_read_ratio", "Share of the input file read (0 to 1), when its size is known.", nil, nil)
