@@ -25,13 +25,16 @@ type layout struct {
 	gzip    bool
 	shard   Shard
 
+	// Set by open:
 	out     writer.Store // the output directory (single-file mode: the output file's directory)
 	rejects writer.Store // where rejects parts (directory mode) or the rejects file go
 	stage   writer.Store // where parts and the state are written while the run goes on
 
-	outName, rejectsName string // single-file mode: final file names in out and rejects
-	stageDir             string // single-file mode: the staging directory path
-	display              string // the output as the user named it, for messages
+	outDir, rejectsDir   string      // the directories of out and rejects, made by open
+	mode                 os.FileMode // of the files written
+	outName, rejectsName string      // single-file mode: final file names in out and rejects
+	stageDir             string      // single-file mode: the staging directory path
+	display              string      // the output as the user named it, for messages
 }
 
 func newLayout(cfg *Config) (*layout, error) {
@@ -64,24 +67,12 @@ func newLayout(cfg *Config) (*layout, error) {
 		return nil, usageErrorf("gzip applies to JSON Lines only; Parquet is compressed with zstd already")
 	}
 
-	var err error
+	l.mode = cfg.FileMode
 	if l.dirMode {
-		dir := filepath.Clean(cfg.Output)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("creating output directory: %w", err)
-		}
-		if l.out, err = writer.NewDirStore(dir, cfg.FileMode); err != nil {
-			return nil, err
-		}
-		l.stage, l.rejects = l.out, l.out
+		l.outDir = filepath.Clean(cfg.Output)
+		l.rejectsDir = l.outDir
 		if cfg.Rejects != "" {
-			rdir := filepath.Clean(cfg.Rejects)
-			if err := os.MkdirAll(rdir, 0o755); err != nil {
-				return nil, fmt.Errorf("creating rejects directory: %w", err)
-			}
-			if l.rejects, err = writer.NewDirStore(rdir, cfg.FileMode); err != nil {
-				return nil, err
-			}
+			l.rejectsDir = filepath.Clean(cfg.Rejects)
 		}
 		return l, nil
 	}
@@ -90,10 +81,7 @@ func newLayout(cfg *Config) (*layout, error) {
 	if dir == "" {
 		dir = "."
 	}
-	if l.out, err = writer.NewDirStore(dir, cfg.FileMode); err != nil {
-		return nil, fmt.Errorf("output directory: %w", err)
-	}
-	l.outName = name
+	l.outDir, l.outName = dir, name
 	rej := cfg.Rejects
 	if rej == "" {
 		rej = filepath.Join(dir, stem(name)+".rejects.jsonl")
@@ -102,12 +90,41 @@ func newLayout(cfg *Config) (*layout, error) {
 	if rdir == "" {
 		rdir = "."
 	}
-	if l.rejects, err = writer.NewDirStore(rdir, cfg.FileMode); err != nil {
-		return nil, fmt.Errorf("rejects directory: %w", err)
-	}
-	l.rejectsName = rname
+	l.rejectsDir, l.rejectsName = rdir, rname
 	l.stageDir = filepath.Join(dir, "."+name+l.shardTag("-")+".parts")
 	return l, nil
+}
+
+// open creates the output (and rejects) directories when missing and the stores
+// over them. It is separate from newLayout so that a run refused for its flags or
+// its input creates nothing.
+func (l *layout) open() error {
+	var err error
+	if l.dirMode {
+		if err := os.MkdirAll(l.outDir, 0o755); err != nil {
+			return fmt.Errorf("creating output directory: %w", err)
+		}
+		if l.out, err = writer.NewDirStore(l.outDir, l.mode); err != nil {
+			return err
+		}
+		l.stage, l.rejects = l.out, l.out
+		if l.rejectsDir != l.outDir {
+			if err := os.MkdirAll(l.rejectsDir, 0o755); err != nil {
+				return fmt.Errorf("creating rejects directory: %w", err)
+			}
+			if l.rejects, err = writer.NewDirStore(l.rejectsDir, l.mode); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if l.out, err = writer.NewDirStore(l.outDir, l.mode); err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	if l.rejects, err = writer.NewDirStore(l.rejectsDir, l.mode); err != nil {
+		return fmt.Errorf("rejects directory: %w", err)
+	}
+	return nil
 }
 
 // openStage creates the staging directory (single-file mode) and its store.

@@ -75,23 +75,33 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 
+	// The client too is made before any file: bad fetch settings (a missing
+	// --ca-file) must not leave a state behind.
+	r := &run{cfg: &cfg, l: l, rd: rd, input: in, stats: newStats()}
+	if err := r.newClient(); err != nil {
+		return nil, err
+	}
+	if err := l.open(); err != nil {
+		return nil, err
+	}
+
 	lock, err := lockOutput(l.lockPath())
 	if err != nil {
 		return nil, err
 	}
-	completed := false
-	defer func() { lock.release(completed) }()
+	// The lock file goes when the run completes, or when it is refused (it then
+	// started nothing); it stays beside an unfinished run's state.
+	removeLock := false
+	defer func() { lock.release(removeLock) }()
 	st, err := prepare(ctx, &cfg, l, info)
 	if err != nil {
+		removeLock = true
 		return nil, err
 	}
-	r := &run{cfg: &cfg, l: l, st: st, rd: rd, input: in, stats: newStats(), done: &doneSet{ranges: st.Done}}
+	r.st, r.done = st, &doneSet{ranges: st.Done}
 	sum := &Summary{Resumed: st.Counts.Rows > 0 || st.Finalizing}
 
 	if !st.Finalizing {
-		if err := r.newClient(); err != nil {
-			return nil, err
-		}
 		if err := r.pipeline(ctx); err != nil {
 			r.fillSummary(sum, start)
 			return sum, err
@@ -104,7 +114,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return sum, err
 	}
 	sum.Completed = true
-	completed = true
+	removeLock = true
 	if r.readErr != nil {
 		return sum, fmt.Errorf("the input could not be read to the end; the rows read before the problem were exported: %w", r.readErr)
 	}
