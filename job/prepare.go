@@ -16,20 +16,17 @@ import (
 // outputs need --overwrite.
 func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo) (*state, error) {
 	fp := fingerprint(in, cfg, l)
-	for _, st := range []writer.Store{l.out, l.rejects} {
-		if _, err := st.CleanTemp(ctx); err != nil {
-			return nil, fmt.Errorf("removing temporary files of a dead run: %w", err)
-		}
-	}
-	var old *state
-	unfinished := false // an unfinished run's state is there, maybe damaged
 	if l.stageExists() {
 		if err := l.openStage(cfg.FileMode); err != nil {
 			return nil, err
 		}
-		if _, err := l.stage.CleanTemp(ctx); err != nil {
-			return nil, fmt.Errorf("removing temporary files of a dead run: %w", err)
-		}
+	}
+	if err := cleanTemp(ctx, l); err != nil {
+		return nil, err
+	}
+	var old *state
+	unfinished := false // an unfinished run's state is there, maybe damaged
+	if l.stageExists() {
 		var err error
 		if old, err = loadState(ctx, l.stage, l.stateName()); err != nil && !cfg.Restart {
 			return nil, err
