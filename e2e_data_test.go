@@ -312,10 +312,32 @@ type manifestFile struct {
 // temporary file) may be left in the directory.
 func readDir(t *testing.T, dir string) map[int64]record {
 	t.Helper()
-	if !fileExists(filepath.Join(dir, "_SUCCESS")) {
-		t.Fatalf("%s has no _SUCCESS", dir)
+	return readShards(t, dir, "")
+}
+
+// readShards is readDir for the shards of a sharded export that share dir; tags
+// are the shards' name suffixes ("-s000", …), or "" for an export without shards.
+func readShards(t *testing.T, dir string, tags ...string) map[int64]record {
+	t.Helper()
+	var expect []string
+	var lists [][]record
+	for _, tag := range tags {
+		names, recs := readManifest(t, dir, tag)
+		expect = append(expect, names...)
+		lists = append(lists, recs...)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "_manifest.json"))
+	checkDirHolds(t, dir, expect...)
+	return byLine(t, lists...)
+}
+
+// readManifest checks the _SUCCESS marker, manifest and files of one shard (tag) of
+// a directory export and returns the names of those files and their records.
+func readManifest(t *testing.T, dir, tag string) ([]string, [][]record) {
+	t.Helper()
+	if !fileExists(filepath.Join(dir, "_SUCCESS"+tag)) {
+		t.Fatalf("%s has no _SUCCESS%s", dir, tag)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "_manifest"+tag+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +345,7 @@ func readDir(t *testing.T, dir string) map[int64]record {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatalf("manifest: %v", err)
 	}
-	expect := []string{"_SUCCESS", "_manifest.json"}
+	expect := []string{"_SUCCESS" + tag, "_manifest" + tag + ".json"}
 	var lists [][]record
 	var profiles, rejects int64
 	rejectsBy := map[string]int64{}
@@ -357,16 +379,15 @@ func readDir(t *testing.T, dir string) map[int64]record {
 		}
 		lists = append(lists, recs)
 	}
-	checkDirHolds(t, dir, expect...)
 	if m.Counts.Profiles != profiles || m.Counts.Rows != profiles+rejects {
-		t.Errorf("manifest counts rows=%d profiles=%d; the files hold %d profiles and %d rejects", m.Counts.Rows, m.Counts.Profiles, profiles, rejects)
+		t.Errorf("manifest%s counts rows=%d profiles=%d; the files hold %d profiles and %d rejects", tag, m.Counts.Rows, m.Counts.Profiles, profiles, rejects)
 	}
 	for reason, n := range rejectsBy {
 		if m.Counts.Rejects[reason] != n {
-			t.Errorf("manifest counts %d %s rejects; the files hold %d", m.Counts.Rejects[reason], reason, n)
+			t.Errorf("manifest%s counts %d %s rejects; the files hold %d", tag, m.Counts.Rejects[reason], reason, n)
 		}
 	}
-	return byLine(t, lists...)
+	return expect, lists
 }
 
 // expectation says what each input row must become under a sandbox configuration.
