@@ -55,6 +55,13 @@ func finalize(ctx context.Context, r *run) ([]string, error) {
 	if err := assemble(ctx, l.rejects, l.rejectsName, l.stage, rejects, writer.JSONL, false); err != nil {
 		return nil, fmt.Errorf("assembling %s: %w", l.rejectsName, err)
 	}
+	// The state goes first: a run killed while the staging directory is being
+	// removed must not leave a state whose parts are partly gone (a resume would
+	// then fail to assemble them). A staging directory without a state is
+	// discarded by the next run.
+	if err := l.stage.Remove(ctx, l.stateName()); err != nil {
+		return nil, fmt.Errorf("removing state: %w", err)
+	}
 	if err := l.removeStage(); err != nil {
 		return nil, fmt.Errorf("removing staging directory: %w", err)
 	}

@@ -53,10 +53,12 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo) (*state,
 	}
 
 	// A new run. What an unfinished run left (its state is there: we have
-	// --restart) is discarded. A finished output is never touched without
-	// --overwrite: in directory mode its parts are the outputs, so that is checked
-	// before anything else is removed.
-	if unfinished {
+	// --restart), and in single-file mode a staging directory without a state (a
+	// run died before saving its first state, or while removing the staging
+	// directory at the end), is discarded. A finished output is never touched
+	// without --overwrite: in directory mode its parts are the outputs, so that is
+	// checked before anything else is removed.
+	if unfinished || !l.dirMode {
 		if err := discard(ctx, l); err != nil {
 			return nil, err
 		}
@@ -66,9 +68,8 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo) (*state,
 			return nil, usageErrorf("%s already exists: pass --overwrite to replace it, or choose another --output", name)
 		}
 	}
-	// What else is there goes now: a staging directory whose run died before saving
-	// its first state or, with --overwrite in directory mode, the previous run's
-	// parts, so that none is mixed into this one.
+	// With --overwrite in directory mode, the previous run's parts go now, so that
+	// none is mixed into this one.
 	if err := discard(ctx, l); err != nil {
 		return nil, err
 	}
@@ -83,16 +84,23 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo) (*state,
 }
 
 // discard removes an unfinished run's state and parts (in directory mode, also the
-// manifest and _SUCCESS a run killed while finalizing may have written). The state
-// goes last, so that a discard cut short is still seen as an unfinished run.
+// manifest and _SUCCESS a run killed while finalizing may have written).
+//
+// The state goes before the parts, so that a discard cut short never leaves a state
+// whose parts are partly gone, which a --resume would trust. What is left then is a
+// staging directory without a state, which the next run discards, or in directory
+// mode parts without a state or _SUCCESS, which the next run refuses to touch
+// without --overwrite.
 func discard(ctx context.Context, l *layout) error {
+	if l.stage != nil {
+		if err := l.stage.Remove(ctx, l.stateName()); err != nil {
+			return fmt.Errorf("removing state: %w", err)
+		}
+	}
 	if !l.dirMode {
 		return l.removeStage()
 	}
-	if err := removeOutputs(ctx, l); err != nil {
-		return err
-	}
-	return l.stage.Remove(ctx, l.stateName())
+	return removeOutputs(ctx, l)
 }
 
 // removeOutputs removes a run's files in directory mode (this shard's). _SUCCESS
