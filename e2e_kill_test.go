@@ -149,3 +149,37 @@ func completed(out string, dir bool) bool {
 	d, name := filepath.Split(out)
 	return fileExists(out) && fileExists(rejectsPathOf(out)) && !fileExists(filepath.Join(d, "."+name+".parts"))
 }
+
+// A run killed while removing its staging directory at the very end leaves a
+// staging directory without a state beside complete outputs: the next run removes
+// it and leaves the outputs alone.
+func TestE2EStaleStagingDirectory(t *testing.T) {
+	t.Parallel()
+	cfg := sandbox.Config{Seed: 22}
+	sb := sandbox.StartTest(t, cfg)
+	rows := genRows(300, 22)
+	in := filepath.Join(t.TempDir(), "ids.csv")
+	writeCSV(t, in, rows)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "p.parquet")
+	args := exportArgs(in, out, sb.URL, "--rows-per-file", "50", "--resume")
+	run(t, nil, args...).expectCode(job.ExitOK)
+	before := readTree(t, dir)
+
+	stage := filepath.Join(dir, ".p.parquet.parts")
+	if err := os.MkdirAll(stage, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stage, "part-00003.parquet"), []byte("PAR1 left over"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := run(t, nil, args...)
+	p.expectCode(job.ExitUsage)
+	if !strings.Contains(p.stderr.String(), "--overwrite") {
+		t.Errorf("--resume of a complete export: the message does not say it is there already:\n%s", p.stderr.String())
+	}
+	if after := readTree(t, dir); !equalTrees(before, after) {
+		t.Errorf("the stale staging directory was not removed, or the outputs changed: %s", treeDiff(before, after))
+	}
+	checkExactlyOnce(t, rows, readSingle(t, out), expectation{cfg: cfg})
+}
