@@ -3,6 +3,7 @@ package job
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,14 +24,17 @@ type outcome struct {
 
 // run holds one process's pipeline.
 type run struct {
-	cfg    *Config
-	l      *layout
-	st     *state
-	done   *doneSet
-	rd     *reader.Reader
-	input  *reader.Input
-	client *fetch.Client
-	stats  *stats
+	cfg  *Config
+	l    *layout
+	st   *state
+	done *doneSet // rows committed, updated by the sink as parts commit
+	// resumed is the rows committed by earlier runs, for the producer to skip. It is
+	// a copy that never changes: the sink updates done at the same time.
+	resumed *doneSet
+	rd      *reader.Reader
+	input   *reader.Input
+	client  *fetch.Client
+	stats   *stats
 
 	stopDispatch context.CancelCauseFunc // stop reading rows; in-flight ones may finish
 	cancelFetch  context.CancelCauseFunc // abandon in-flight requests
@@ -99,6 +103,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	r.st, r.done = st, &doneSet{ranges: st.Done}
+	r.resumed = &doneSet{ranges: slices.Clone(st.Done)}
 	sum := &Summary{Resumed: st.Counts.Rows > 0 || st.Finalizing}
 
 	if !st.Finalizing {

@@ -60,7 +60,7 @@ func (r *run) produce(dispatchCtx, fetchCtx context.Context, results chan<- outc
 		if seen != nil && rw.Invalid == "" {
 			firstLine, dup = seen.Seen(rw.Type, rw.ID, rw.Line)
 		}
-		if r.done.contains(seq) {
+		if r.resumed.contains(seq) {
 			r.skipped++
 			continue
 		}
