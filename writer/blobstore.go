@@ -52,7 +52,9 @@ type BlobOptions struct {
 	// file being written holds is bounded by the buffers, not by the file's
 	// size: about (MaxConcurrency+1) × BufferSize on S3 and Azure, plus, on S3,
 	// the first 16 MiB the SDK reads to choose between one PUT and a multipart
-	// upload; one BufferSize on GCS.
+	// upload; one BufferSize on GCS. S3 takes at most 10,000 parts, so an
+	// object can reach 10,000 × BufferSize: 78 GiB with the default (raise it
+	// for larger single-file outputs).
 	BufferSize int
 	// MaxConcurrency is how many parts of one file are uploaded at once:
 	// DefaultBlobMaxConcurrency when 0.
@@ -96,7 +98,9 @@ var _ Store = (*BlobStore)(nil)
 // beside the objects (create_dir and metadata=skip, unless the URL sets them);
 // fileblob writes to a temporary file in os.TempDir and renames it, which
 // fails across file systems: set TMPDIR, or pass no_tmp_dir=true to write
-// temporary files beside the objects (where List would show them).
+// temporary files beside the objects (where List would show them). fileblob
+// neither fsyncs nor restricts permissions (files 0666, directories 0777, less
+// the umask): for local outputs DirStore is the durable and private choice.
 //
 // prefix is a slash-separated key prefix such as "exports/dt=2024-05-01/";
 // leading and trailing slashes are ignored and it is used as a directory.
