@@ -33,7 +33,13 @@ func e2eMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	peBin = filepath.Join(dir, "profile-export")
-	build := exec.Command(goTool(), "build", "-o", peBin, ".")
+	args := []string{"build", "-o", peBin}
+	if os.Getenv("E2E_RACE") != "" {
+		// E2E_RACE=1 builds the binary with the race detector; a race then makes it
+		// exit with status 66 (see GORACE in cleanEnv), failing the test.
+		args = append(args, "-race")
+	}
+	build := exec.Command(goTool(), append(args, ".")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: building the binary:", err)
@@ -69,6 +75,9 @@ func cleanEnv(extra ...string) []string {
 			continue
 		}
 		env = append(env, kv)
+	}
+	if os.Getenv("E2E_RACE") != "" {
+		env = append(env, "GORACE=exitcode=66 halt_on_error=1")
 	}
 	return append(env, extra...)
 }
