@@ -204,9 +204,8 @@ func (r *Reporter) drawBar(s job.Snapshot) {
 		}
 		r.bar = progressbar.NewOptions64(size,
 			progressbar.OptionSetWriter(r.out),
+			progressbar.OptionSetDescription(r.describe(s)),
 			progressbar.OptionSetWidth(barWidth),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionShowCount(),
 			progressbar.OptionSetPredictTime(false), // our ETA, from the same window as rows/s
 			progressbar.OptionSetElapsedTime(true),
 			progressbar.OptionShowDescriptionAtLineEnd(),
@@ -214,8 +213,10 @@ func (r *Reporter) drawBar(s job.Snapshot) {
 		)
 	}
 	read := s.InputRead
-	if m := r.bar.GetMax64(); s.InputSize > 0 && read > m {
-		read = m
+	if m := r.bar.GetMax64(); s.InputSize > 0 && read >= m {
+		// At its maximum the bar counts as finished and never draws again; the
+		// input can be read whole long before its last rows are fetched.
+		read = m - 1
 	}
 	_ = r.bar.Set64(read)
 	r.bar.Describe(r.describe(s)) // always redraws, also when the bytes did not move

@@ -171,6 +171,22 @@ func TestBar(t *testing.T) {
 	}
 }
 
+func TestBarWhenTheInputIsReadWhole(t *testing.T) {
+	out := &syncBuffer{}
+	rep := New(Config{Mode: Bar, Out: out})
+	// A small file is read whole at once, long before its rows are fetched.
+	rep.Update(snap(time.Second, 10, 1000, 1000))
+	rep.Update(snap(2*time.Second, 20, 1000, 1000))
+	got := out.String()
+	if !strings.Contains(got, "rows 20 (10.0/s)") {
+		t.Errorf("the bar stopped drawing once the input was read whole: %q", got)
+	}
+	if strings.Contains(got, "ETA") {
+		t.Errorf("an ETA once the input is read whole: %q", got)
+	}
+	rep.Finish()
+}
+
 func TestBarUnknownSize(t *testing.T) {
 	out := &syncBuffer{}
 	rep := New(Config{Mode: Bar, Out: out})

@@ -70,18 +70,18 @@ func (e *estimator) rowsPerSecond() float64 {
 }
 
 // eta estimates the time left from the recent pace of input bytes consumed. It
-// returns false when the input size is unknown (stdin) or no pace is measured yet.
+// returns false when the input size is unknown (stdin), when no pace is measured
+// yet, and once the whole input is read: the reader reads up to 64 KiB ahead of
+// the rows it returns, so the last rows (of a small file, all of them) are still
+// to be fetched then, and "0s" would be a lie.
 func (e *estimator) eta(s job.Snapshot) (time.Duration, bool) {
-	if s.InputSize <= 0 {
+	left := s.InputSize - s.InputRead
+	if s.InputSize <= 0 || left <= 0 {
 		return 0, false
 	}
 	first, last, ok := e.span()
 	if !ok || last.read <= first.read {
 		return 0, false
-	}
-	left := s.InputSize - s.InputRead
-	if left <= 0 {
-		return 0, true
 	}
 	perByte := float64(last.at-first.at) / float64(last.read-first.read)
 	return time.Duration(perByte * float64(left)).Round(time.Second), true

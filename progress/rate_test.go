@@ -69,8 +69,8 @@ func TestEstimatorNoETAWhenBytesStall(t *testing.T) {
 	}
 	done := at(4, 40, 10_000)
 	e.add(done)
-	if eta, ok := e.eta(done); !ok || eta != 0 {
-		t.Errorf("input all read: eta = %v, %v; want 0", eta, ok)
+	if eta, ok := e.eta(done); ok {
+		t.Errorf("input all read, rows still going: eta = %v; want none rather than a false 0s", eta)
 	}
 }
 
