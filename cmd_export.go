@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -13,6 +16,8 @@ import (
 	"github.com/profile-export/profile-export/fetch"
 	"github.com/profile-export/profile-export/fetch/sandbox"
 	"github.com/profile-export/profile-export/job"
+	"github.com/profile-export/profile-export/metrics"
+	"github.com/profile-export/profile-export/progress"
 	"github.com/profile-export/profile-export/reader"
 	"github.com/profile-export/profile-export/row"
 	"github.com/profile-export/profile-export/writer"
@@ -57,7 +62,16 @@ func exportFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "grace", Value: job.DefaultGrace, Usage: "how long requests in flight may finish after a stop", EnvVars: env("grace")},
 		&cli.BoolFlag{Name: "dedupe", Usage: "fetch each (type, id) once; later lines of it are rejected as duplicate, naming the first line", EnvVars: env("dedupe")},
 		&cli.StringFlag{Name: "file-mode", Value: "0600", Usage: "permissions of the files written (octal); profiles are personal data", EnvVars: env("file-mode")},
+		&cli.StringFlag{Name: "shard", Usage: "process only shard `K/N` of the rows, chosen by a hash of (type, id), so N processes split one input; --rate stays the total of all shards. Takes precedence over --shard-index", EnvVars: env("shard")},
+		&cli.IntFlag{Name: "shard-index", Usage: "this process's shard, 0 to --shard-count minus 1 (a Kubernetes Indexed Job sets JOB_COMPLETION_INDEX in each pod)", EnvVars: env("shard-index", "JOB_COMPLETION_INDEX")},
+		&cli.IntFlag{Name: "shard-count", Usage: "how many shards split the rows (0 or 1: no sharding)", EnvVars: env("shard-count")},
+		&cli.BoolFlag{Name: "dry-run", Usage: "read and check the whole input, print the rows per type and the first invalid rows, and exit without a request and without touching the outputs (exit 0: usable, 2: not)", EnvVars: env("dry-run")},
 		&cli.StringFlag{Name: "summary", Usage: "write the final summary as JSON to `PATH`", EnvVars: env("summary")},
+		&cli.StringFlag{Name: "progress", Value: string(progress.Auto), Usage: "auto (a live bar on a terminal, else log lines), bar, log or none", EnvVars: env("progress")},
+		&cli.DurationFlag{Name: "progress-interval", Value: progress.DefaultInterval, Usage: "time between progress log lines and between metrics pushes", EnvVars: env("progress-interval")},
+		&cli.StringFlag{Name: "pushgateway", Usage: "push the run's metrics to this Prometheus Pushgateway `URL` every --progress-interval and at the end (user:password@ in it is sent as basic auth)", EnvVars: env("pushgateway")},
+		&cli.StringFlag{Name: "pushgateway-job", Value: metrics.DefaultJob, Usage: "job label of the pushed metrics", EnvVars: env("pushgateway-job")},
+		&cli.StringSliceFlag{Name: "pushgateway-label", Usage: "more grouping labels of the pushed metrics, `NAME=VALUE` (repeat, or comma-separate); shard=K is added when sharded", EnvVars: env("pushgateway-label")},
 		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json", EnvVars: env("log-format")},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: env("log-level")},
 	}
@@ -81,14 +95,54 @@ func exportCommand(res *result) *cli.Command {
 }
 
 func runExport(c *cli.Context) (*job.Summary, error) {
-	logger, err := newLogger(c)
+	mode, err := progress.ParseMode(c.String("progress"))
+	if err != nil {
+		return nil, &job.UsageError{Err: fmt.Errorf("--progress: %w", err)}
+	}
+	if c.Duration("progress-interval") < 0 {
+		return nil, &job.UsageError{Err: fmt.Errorf("--progress-interval must not be negative")}
+	}
+	rep := progress.New(progress.Config{Mode: mode, Out: c.App.ErrWriter, Interval: c.Duration("progress-interval")})
+	defer rep.Finish()
+	// While the bar is drawn, log records are printed above it, not through it.
+	logger, err := newLogger(c, rep.LogWriter())
 	if err != nil {
 		return nil, &job.UsageError{Err: err}
 	}
+	rep.SetLogger(logger)
 	cfg, err := exportConfig(c, logger)
 	if err != nil {
 		return nil, &job.UsageError{Err: err}
 	}
+	if c.Bool("dry-run") {
+		return nil, runDryRun(c, cfg)
+	}
+	pusher, err := newPusher(c, cfg.Shard, logger)
+	if err != nil {
+		return nil, &job.UsageError{Err: err}
+	}
+	sum, err := runJob(c, cfg, rep, pusher, logger)
+	rep.Finish() // the bar is cleared before the summary line
+	if sum != nil {
+		fmt.Fprintln(c.App.ErrWriter, "profile-export:", sum.Line())
+		if path := c.String("summary"); path != "" {
+			if werr := writeSummary(path, sum, job.ExitCode(sum, err)); werr != nil && err == nil {
+				err = werr
+			}
+		}
+	}
+	if pusher != nil {
+		// Also after a stop or a signal: that is when the final push matters most.
+		if perr := pusher.Finish(context.WithoutCancel(c.Context), sum, job.ExitCode(sum, err)); perr != nil {
+			logger.Warn("the final push of metrics failed", "err", perr)
+		}
+	}
+	return sum, err
+}
+
+// runJob starts the sandbox when asked, wires progress and metrics to the job and
+// runs it.
+func runJob(c *cli.Context, cfg job.Config, rep *progress.Reporter, pusher *metrics.Pusher, logger *slog.Logger) (*job.Summary, error) {
 	if c.Bool("sandbox") {
 		srv, err := sandbox.Start("127.0.0.1:0", sandbox.Config{})
 		if err != nil {
@@ -101,16 +155,53 @@ func runExport(c *cli.Context) (*job.Summary, error) {
 	} else if cfg.Fetch.ClientCode == "" && cfg.Fetch.BaseURL == "" {
 		return nil, &job.UsageError{Err: fmt.Errorf("say which Target client to export from: --client CODE (or TARGET_CLIENT_CODE), or --sandbox to try it on the built-in simulator")}
 	}
-	sum, err := job.Run(c.Context, cfg)
-	if sum != nil {
-		fmt.Fprintln(c.App.ErrWriter, "profile-export:", sum.Line())
-		if path := c.String("summary"); path != "" {
-			if werr := writeSummary(path, sum, job.ExitCode(sum, err)); werr != nil && err == nil {
-				err = werr
-			}
-		}
+	cfg.ProgressInterval = c.Duration("progress-interval")
+	if rep.Mode() != progress.None {
+		cfg.ProgressInterval = rep.Interval()
+		cfg.OnProgress = rep.Update
 	}
-	return sum, err
+	if pusher != nil {
+		show := cfg.OnProgress
+		cfg.OnProgress = func(s job.Snapshot) {
+			if show != nil {
+				show(s)
+			}
+			pusher.Observe(s)
+		}
+		cfg.Fetch.OnAttempt = pusher.ObserveAttempt
+		pusher.Start(c.Context)
+		logger.Info("pushing metrics", "pushgateway", pusher.URL(), "every", c.Duration("progress-interval").String())
+	}
+	return job.Run(c.Context, cfg)
+}
+
+// newPusher makes the metrics pusher of --pushgateway, or nil without it.
+func newPusher(c *cli.Context, shard job.Shard, logger *slog.Logger) (*metrics.Pusher, error) {
+	if c.String("pushgateway") == "" {
+		return nil, nil
+	}
+	grouping := map[string]string{}
+	for _, kv := range c.StringSlice("pushgateway-label") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("--pushgateway-label %q: want NAME=VALUE", kv)
+		}
+		grouping[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	if shard.Active() {
+		grouping["shard"] = strconv.Itoa(shard.Index)
+	}
+	p, err := metrics.New(metrics.Config{
+		URL:      c.String("pushgateway"),
+		Job:      c.String("pushgateway-job"),
+		Grouping: grouping,
+		Interval: c.Duration("progress-interval"),
+		Logger:   logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("--pushgateway: %w", err)
+	}
+	return p, nil
 }
 
 func exportConfig(c *cli.Context, logger *slog.Logger) (job.Config, error) {
@@ -160,6 +251,9 @@ func exportConfig(c *cli.Context, logger *slog.Logger) (job.Config, error) {
 		return cfg, fmt.Errorf("--file-mode %q: want an octal permission such as 0600", c.String("file-mode"))
 	}
 	cfg.FileMode = os.FileMode(mode)
+	if cfg.Shard, err = parseShard(c); err != nil {
+		return cfg, err
+	}
 	if err := parseMaxFailures(c.String("max-failures"), &cfg); err != nil {
 		return cfg, err
 	}
@@ -212,6 +306,39 @@ func parseDelimiter(s string) (rune, error) {
 	return 0, fmt.Errorf("--delimiter %q: want , ; tab or |", s)
 }
 
+// parseShard reads --shard K/N, else --shard-index and --shard-count. An index
+// without a count is refused: in an Indexed Job that forgot --shard-count, every
+// pod would otherwise export every row.
+func parseShard(c *cli.Context) (job.Shard, error) {
+	var s job.Shard
+	if v := c.String("shard"); v != "" {
+		if c.IsSet("shard-count") {
+			return s, fmt.Errorf("--shard %s and --shard-count exclude each other", v)
+		}
+		k, n, ok := strings.Cut(v, "/")
+		var errK, errN error
+		s.Index, errK = strconv.Atoi(strings.TrimSpace(k))
+		s.Count, errN = strconv.Atoi(strings.TrimSpace(n))
+		if !ok || errK != nil || errN != nil || s.Count < 1 || s.Index < 0 || s.Index >= s.Count {
+			return job.Shard{}, fmt.Errorf("--shard %q: want K/N with 0 <= K < N, e.g. 0/4", v)
+		}
+		return s, nil
+	}
+	s.Index, s.Count = c.Int("shard-index"), c.Int("shard-count")
+	switch {
+	case s.Count < 0:
+		return job.Shard{}, fmt.Errorf("--shard-count %d: want a positive count", s.Count)
+	case s.Count == 0 && s.Index != 0:
+		return job.Shard{}, fmt.Errorf("--shard-index %d (or JOB_COMPLETION_INDEX) needs --shard-count: without it every process would export every row", s.Index)
+	case s.Count > 0 && (s.Index < 0 || s.Index >= s.Count):
+		return job.Shard{}, fmt.Errorf("--shard-index %d is out of range for --shard-count %d (0 to %d)", s.Index, s.Count, s.Count-1)
+	}
+	if s.Count <= 1 {
+		return job.Shard{}, nil
+	}
+	return s, nil
+}
+
 func parseMaxFailures(s string, cfg *job.Config) error {
 	if s == "" {
 		return nil
@@ -241,6 +368,9 @@ func recordedArgs(c *cli.Context) map[string]string {
 			continue
 		}
 		args[name] = fmt.Sprint(c.Value(name))
+		if name == "pushgateway" {
+			args[name] = redactURL(c.String(name)) // may hold a password
+		}
 	}
 	return args
 }
@@ -260,7 +390,16 @@ func writeSummary(path string, sum *job.Summary, code int) error {
 	return nil
 }
 
-func newLogger(c *cli.Context) (*slog.Logger, error) {
+// redactURL hides the password of a URL, even one that does not parse.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+func newLogger(c *cli.Context, w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
 		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.String("log-level"))
@@ -268,9 +407,9 @@ func newLogger(c *cli.Context) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level}
 	switch c.String("log-format") {
 	case "text":
-		return slog.New(slog.NewTextHandler(c.App.ErrWriter, opts)), nil
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(c.App.ErrWriter, opts)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: want text or json", c.String("log-format"))
 }
