@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
 )
 
 // cleanTemp removes the temporary files of this export's own names only: those of
@@ -70,14 +71,14 @@ func TestCleanTempSparesOthers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := l.open(); err != nil {
+			if err := l.open(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			info, err := hashInput(input)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := prepare(context.Background(), &cfg, l, info); err != nil {
+			if _, err := prepare(context.Background(), &cfg, l, info, runIdentity{RunID: "test", StartedAt: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
 			var got []string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/profile-export/profile-export/writer"
@@ -62,10 +61,10 @@ func finalize(ctx context.Context, r *run) ([]string, error) {
 	if err := l.stage.Remove(ctx, l.stateName()); err != nil {
 		return nil, fmt.Errorf("removing state: %w", err)
 	}
-	if err := l.removeStage(); err != nil {
+	if err := l.removeStage(ctx); err != nil {
 		return nil, fmt.Errorf("removing staging directory: %w", err)
 	}
-	return []string{l.display, filepath.Join(filepath.Dir(l.display), l.rejectsName)}, nil
+	return l.outputs(), nil
 }
 
 func finalizeDir(ctx context.Context, r *run) ([]string, error) {
@@ -102,7 +101,7 @@ func finalizeDir(ctx context.Context, r *run) ([]string, error) {
 	if err := l.stage.Remove(ctx, l.stateName()); err != nil {
 		return nil, fmt.Errorf("removing state: %w", err)
 	}
-	return []string{l.display}, nil
+	return l.outputs(), nil
 }
 
 // assemble concatenates parts of src into the file name of dst, made visible

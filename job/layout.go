@@ -1,11 +1,15 @@
 package job
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/profile-export/profile-export/outpath"
 	"github.com/profile-export/profile-export/writer"
 )
 
@@ -30,11 +34,75 @@ type layout struct {
 	rejects writer.Store // where rejects parts (directory mode) or the rejects file go
 	stage   writer.Store // where parts and the state are written while the run goes on
 
-	outDir, rejectsDir   string      // the directories of out and rejects, made by open
-	mode                 os.FileMode // of the files written
+	outDir, rejectsDir   place       // the directories of out and rejects, made by open
+	stageDir             place       // single-file mode: the staging directory
+	mode                 os.FileMode // of the files written (local files only)
 	outName, rejectsName string      // single-file mode: final file names in out and rejects
-	stageDir             string      // single-file mode: the staging directory path
 	display              string      // the output as the user named it, for messages
+	closers              []io.Closer // bucket connections to close at the end
+}
+
+// place is a directory: a local one, or a prefix in a bucket of object storage.
+type place struct {
+	dir            string // local path; empty when remote
+	bucket, prefix string // remote: the bucket URL (with its query) and a prefix ending in "/" or empty
+}
+
+func (p place) remote() bool { return p.bucket != "" }
+
+// sub is the directory name inside p.
+func (p place) sub(name string) place {
+	if p.remote() {
+		return place{bucket: p.bucket, prefix: p.prefix + name + "/"}
+	}
+	return place{dir: filepath.Join(p.dir, name)}
+}
+
+// String names the place for messages, without the bucket URL's query.
+func (p place) String() string {
+	if !p.remote() {
+		return p.dir
+	}
+	b, _, _ := strings.Cut(p.bucket, "?")
+	return strings.TrimSuffix(b, "/") + "/" + p.prefix
+}
+
+// join names a file of p, for messages.
+func (p place) join(name string) string {
+	if !p.remote() {
+		return filepath.Join(p.dir, name)
+	}
+	return p.String() + name
+}
+
+// parsePlace reads an --output or --rejects value into its directory and file name.
+// A file:// URL is a local path: local files are written with fsync and the
+// requested mode, which the generic bucket driver does not do.
+func parsePlace(value string) (place, string, bool, error) {
+	if !outpath.IsURL(value) {
+		st, err := os.Stat(value)
+		dirMode := strings.HasSuffix(value, "/") || strings.HasSuffix(value, string(os.PathSeparator)) || (err == nil && st.IsDir())
+		if dirMode {
+			return place{dir: filepath.Clean(value)}, "", true, nil
+		}
+		dir, name := filepath.Split(filepath.Clean(value))
+		if dir == "" {
+			dir = "."
+		}
+		return place{dir: filepath.Clean(dir)}, name, false, nil
+	}
+	loc, err := outpath.Parse(value)
+	if err != nil {
+		return place{}, "", false, &UsageError{Err: err}
+	}
+	if loc.Scheme == "file" {
+		u, err := url.Parse(loc.Bucket)
+		if err != nil {
+			return place{}, "", false, &UsageError{Err: err}
+		}
+		return place{dir: filepath.Clean(u.Path)}, loc.Name, loc.Dir, nil
+	}
+	return place{bucket: loc.Bucket, prefix: loc.Prefix}, loc.Name, loc.Dir, nil
 }
 
 func newLayout(cfg *Config) (*layout, error) {
@@ -42,12 +110,18 @@ func newLayout(cfg *Config) (*layout, error) {
 		return nil, usageErrorf("--output is required")
 	}
 	l := &layout{shard: cfg.Shard, display: cfg.Output}
-	st, statErr := os.Stat(cfg.Output)
-	l.dirMode = strings.HasSuffix(cfg.Output, "/") || strings.HasSuffix(cfg.Output, string(os.PathSeparator)) || (statErr == nil && st.IsDir())
+	outDir, outName, dirMode, err := parsePlace(cfg.Output)
+	if err != nil {
+		return nil, err
+	}
+	l.dirMode, l.outDir, l.outName = dirMode, outDir, outName
+	if outDir.remote() {
+		l.display = outDir.join(outName)
+	}
 
 	l.format, l.gzip = cfg.Format, cfg.Gzip
 	if !l.dirMode {
-		f, gz, err := writer.FormatFromPath(cfg.Output)
+		f, gz, err := writer.FormatFromPath(outName)
 		switch {
 		case err != nil && l.format == "":
 			return nil, usageErrorf("cannot tell the output format from %q: %v; name it .jsonl, .jsonl.gz or .parquet, or pass --format", cfg.Output, err)
@@ -69,92 +143,131 @@ func newLayout(cfg *Config) (*layout, error) {
 
 	l.mode = cfg.FileMode
 	if l.dirMode {
-		l.outDir = filepath.Clean(cfg.Output)
 		l.rejectsDir = l.outDir
 		if cfg.Rejects != "" {
-			l.rejectsDir = filepath.Clean(cfg.Rejects)
+			// In directory mode --rejects names a directory, with or without its slash.
+			v := cfg.Rejects
+			if !strings.HasSuffix(v, "/") {
+				v += "/"
+			}
+			if l.rejectsDir, _, _, err = parsePlace(v); err != nil {
+				return nil, err
+			}
 		}
 		return l, nil
 	}
 
-	dir, name := filepath.Split(filepath.Clean(cfg.Output))
-	if dir == "" {
-		dir = "."
+	if cfg.Rejects == "" {
+		l.rejectsDir, l.rejectsName = l.outDir, stem(outName)+".rejects.jsonl"
+	} else {
+		var rdir bool
+		if l.rejectsDir, l.rejectsName, rdir, err = parsePlace(cfg.Rejects); err != nil {
+			return nil, err
+		}
+		if rdir {
+			return nil, usageErrorf("--rejects %q names a directory; with a single-file --output it names a file, e.g. rejects.jsonl", cfg.Rejects)
+		}
 	}
-	l.outDir, l.outName = dir, name
-	rej := cfg.Rejects
-	if rej == "" {
-		rej = filepath.Join(dir, stem(name)+".rejects.jsonl")
-	}
-	rdir, rname := filepath.Split(filepath.Clean(rej))
-	if rdir == "" {
-		rdir = "."
-	}
-	l.rejectsDir, l.rejectsName = rdir, rname
-	l.stageDir = filepath.Join(dir, "."+name+l.shardTag("-")+".parts")
+	l.stageDir = l.outDir.sub("." + outName + l.shardTag("-") + ".parts")
 	return l, nil
+}
+
+// openPlace makes the store over p, creating a local directory when missing.
+func (l *layout) openPlace(ctx context.Context, p place, dirMode os.FileMode) (writer.Store, error) {
+	if p.remote() {
+		bs, err := writer.NewBlobStore(ctx, p.bucket, p.prefix, writer.BlobOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("opening %s: %w", p, err)
+		}
+		l.closers = append(l.closers, bs)
+		return bs, nil
+	}
+	if err := os.MkdirAll(p.dir, dirMode); err != nil {
+		return nil, fmt.Errorf("creating directory: %w", err)
+	}
+	return writer.NewDirStore(p.dir, l.mode)
 }
 
 // open creates the output (and rejects) directories when missing and the stores
 // over them. It is separate from newLayout so that a run refused for its flags or
 // its input creates nothing.
-func (l *layout) open() error {
+func (l *layout) open(ctx context.Context) error {
 	var err error
-	if l.dirMode {
-		if err := os.MkdirAll(l.outDir, 0o755); err != nil {
-			return fmt.Errorf("creating output directory: %w", err)
+	if l.out, err = l.openPlace(ctx, l.outDir, 0o755); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	l.rejects = l.out
+	if l.rejectsDir != l.outDir {
+		if l.rejects, err = l.openPlace(ctx, l.rejectsDir, 0o755); err != nil {
+			return fmt.Errorf("rejects: %w", err)
 		}
-		if l.out, err = writer.NewDirStore(l.outDir, l.mode); err != nil {
+	}
+	if l.dirMode {
+		l.stage = l.out
+	} else if l.stageDir.remote() {
+		// Opening a bucket prefix creates nothing, so the stage store exists from the
+		// start; stageExists looks inside it.
+		if l.stage, err = l.openPlace(ctx, l.stageDir, 0); err != nil {
 			return err
 		}
-		l.stage, l.rejects = l.out, l.out
-		if l.rejectsDir != l.outDir {
-			if err := os.MkdirAll(l.rejectsDir, 0o755); err != nil {
-				return fmt.Errorf("creating rejects directory: %w", err)
-			}
-			if l.rejects, err = writer.NewDirStore(l.rejectsDir, l.mode); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if l.out, err = writer.NewDirStore(l.outDir, l.mode); err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
-	if l.rejects, err = writer.NewDirStore(l.rejectsDir, l.mode); err != nil {
-		return fmt.Errorf("rejects directory: %w", err)
 	}
 	return nil
 }
 
+// close releases bucket connections.
+func (l *layout) close() {
+	for _, c := range l.closers {
+		_ = c.Close()
+	}
+}
+
 // openStage creates the staging directory (single-file mode) and its store.
-func (l *layout) openStage(mode os.FileMode) error {
-	if l.dirMode {
+func (l *layout) openStage(ctx context.Context) error {
+	if l.dirMode || l.stage != nil {
 		return nil
 	}
-	if err := os.MkdirAll(l.stageDir, 0o700); err != nil {
-		return fmt.Errorf("creating staging directory: %w", err)
-	}
 	var err error
-	l.stage, err = writer.NewDirStore(l.stageDir, mode)
+	l.stage, err = l.openPlace(ctx, l.stageDir, 0o700)
 	return err
 }
 
 // stageExists reports whether a staging directory is there (single-file mode).
-func (l *layout) stageExists() bool {
+func (l *layout) stageExists(ctx context.Context) bool {
 	if l.dirMode {
 		return true
 	}
-	_, err := os.Stat(l.stageDir)
+	if l.stageDir.remote() {
+		names, err := l.stage.List(ctx, "")
+		return err != nil || len(names) > 0 // when in doubt, look for a state
+	}
+	_, err := os.Stat(l.stageDir.dir)
 	return err == nil
 }
 
 // removeStage deletes the staging directory once the final files are in place.
-func (l *layout) removeStage() error {
+// The state goes first, so that a removal cut short never leaves a state whose
+// parts are partly gone.
+func (l *layout) removeStage(ctx context.Context) error {
 	if l.dirMode {
 		return nil
 	}
-	return os.RemoveAll(l.stageDir)
+	if !l.stageDir.remote() {
+		l.stage = nil // openStage makes the directory again
+		return os.RemoveAll(l.stageDir.dir)
+	}
+	if err := l.stage.Remove(ctx, l.stateName()); err != nil {
+		return err
+	}
+	names, err := l.stage.List(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := l.stage.Remove(ctx, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // stem drops the output extensions: "out.jsonl.gz" → "out".
@@ -208,15 +321,27 @@ func (l *layout) successName() string      { return "_SUCCESS" + l.shardTag("-")
 // statePath is where the state is, for messages.
 func (l *layout) statePath() string {
 	if l.dirMode {
-		return filepath.Join(l.display, l.stateName())
+		return l.outDir.join(l.stateName())
 	}
-	return filepath.Join(l.stageDir, l.stateName())
+	return l.stageDir.join(l.stateName())
 }
 
-// lockPath is the file locked while a run writes this output (and shard).
+// lockPath is the file locked while a run writes this output (and shard); empty
+// for object storage, where no lock is taken (see the README).
 func (l *layout) lockPath() string {
-	if l.dirMode {
-		return filepath.Join(filepath.Clean(l.display), ".profile-export"+l.shardTag("-")+".lock")
+	switch {
+	case l.outDir.remote():
+		return ""
+	case l.dirMode:
+		return filepath.Join(l.outDir.dir, ".profile-export"+l.shardTag("-")+".lock")
 	}
-	return l.stageDir + ".lock"
+	return l.stageDir.dir + ".lock"
+}
+
+// outputs names the final outputs, for the summary.
+func (l *layout) outputs() []string {
+	if l.dirMode {
+		return []string{l.outDir.String()}
+	}
+	return []string{l.outDir.join(l.outName), l.rejectsDir.join(l.rejectsName)}
 }

@@ -18,6 +18,9 @@ type runLock struct {
 }
 
 func lockOutput(path string) (*runLock, error) {
+	if path == "" {
+		return &runLock{}, nil
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("creating lock file: %w", err)
@@ -35,6 +38,9 @@ func lockOutput(path string) (*runLock, error) {
 // release unlocks; with remove, the lock file is deleted first (while still held,
 // so no other process can have locked it in between).
 func (l *runLock) release(remove bool) {
+	if l.f == nil {
+		return
+	}
 	if remove {
 		_ = os.Remove(l.f.Name())
 	}

@@ -14,10 +14,10 @@ import (
 // --restart and --overwrite, whether to continue it or start anew. It never
 // silently overwrites: an unfinished run needs --resume or --restart, and finished
 // outputs need --overwrite.
-func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo) (*state, error) {
+func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo, id runIdentity) (*state, error) {
 	fp := fingerprint(in, cfg, l)
-	if l.stageExists() {
-		if err := l.openStage(cfg.FileMode); err != nil {
+	if l.stageExists(ctx) {
+		if err := l.openStage(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -26,7 +26,7 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo) (*state,
 	}
 	var old *state
 	unfinished := false // an unfinished run's state is there, maybe damaged
-	if l.stageExists() {
+	if l.stageExists(ctx) {
 		var err error
 		if old, err = loadState(ctx, l.stage, l.stateName()); err != nil && !cfg.Restart {
 			return nil, err
@@ -73,10 +73,11 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo) (*state,
 	if err := discard(ctx, l); err != nil {
 		return nil, err
 	}
-	if err := l.openStage(cfg.FileMode); err != nil {
+	if err := l.openStage(ctx); err != nil {
 		return nil, err
 	}
-	st := &state{Version: stateVersion, RunID: newRunID(), StartedAt: time.Now().UTC(), Fingerprint: fp, Input: in}
+	st := &state{Version: stateVersion, RunID: id.RunID, StartedAt: id.StartedAt, Fingerprint: fp, Input: in,
+		OutputTemplate: id.OutputTemplate, RejectsTemplate: id.RejectsTemplate}
 	if err := st.save(ctx, l.stage, l.stateName()); err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func discard(ctx context.Context, l *layout) error {
 		}
 	}
 	if !l.dirMode {
-		return l.removeStage()
+		return l.removeStage(ctx)
 	}
 	return removeOutputs(ctx, l)
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/profile-export/profile-export/fetch"
+	"github.com/profile-export/profile-export/outpath"
 	"github.com/profile-export/profile-export/reader"
 	"github.com/profile-export/profile-export/row"
 )
@@ -55,9 +56,10 @@ type run struct {
 func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	cfg.withDefaults()
 	start := time.Now()
-	l, err := newLayout(&cfg)
-	if err != nil {
-		return nil, err
+	if !outpath.HasTemplate(cfg.Output) && !outpath.HasTemplate(cfg.Rejects) {
+		if _, err := newLayout(&cfg); err != nil { // checks the flags before the input is read
+			return nil, err
+		}
 	}
 	if cfg.Shard.Active() && (cfg.Shard.Index < 0 || cfg.Shard.Index >= cfg.Shard.Count) {
 		return nil, usageErrorf("shard index %d is out of range for %d shards", cfg.Shard.Index, cfg.Shard.Count)
@@ -78,6 +80,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	id, err := expandTemplates(ctx, &cfg, info)
+	if err != nil {
+		return nil, err
+	}
+	l, err := newLayout(&cfg)
+	if err != nil {
+		return nil, err
+	}
 
 	// The client too is made before any file: bad fetch settings (a missing
 	// --ca-file) must not leave a state behind.
@@ -85,9 +95,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := r.newClient(); err != nil {
 		return nil, err
 	}
-	if err := l.open(); err != nil {
+	if err := l.open(ctx); err != nil {
 		return nil, err
 	}
+	defer l.close()
 
 	lock, err := lockOutput(l.lockPath())
 	if err != nil {
@@ -97,7 +108,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	// started nothing); it stays beside an unfinished run's state.
 	removeLock := false
 	defer func() { lock.release(removeLock) }()
-	st, err := prepare(ctx, &cfg, l, info)
+	st, err := prepare(ctx, &cfg, l, info, id)
 	if err != nil {
 		removeLock = true
 		return nil, err

@@ -33,6 +33,10 @@ type state struct {
 	Parts       []partInfo `json:"parts"`
 	Done        []seqRange `json:"done"`
 	Counts      Counts     `json:"counts"`
+	// OutputTemplate and RejectsTemplate are the path templates the outputs were
+	// expanded from, so that --resume can find this state again.
+	OutputTemplate  string `json:"output_template,omitempty"`
+	RejectsTemplate string `json:"rejects_template,omitempty"`
 	// Finalizing is set once every row is committed and the final files are being
 	// assembled; a resumed run then only redoes the (idempotent) assembly.
 	Finalizing bool `json:"finalizing,omitempty"`
