@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -75,17 +73,9 @@ func clip(s string, n int) string {
 }
 
 func writeDryRunSummary(path string, rep *job.DryRunReport, code int) error {
-	out := struct {
+	return writeJSONFile(path, struct {
 		DryRun bool `json:"dry_run"`
 		*job.DryRunReport
 		ExitCode int `json:"exit_code"`
-	}{true, rep, code}
-	b, err := json.MarshalIndent(out, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("--summary: %w", err)
-	}
-	return nil
+	}{true, rep, code})
 }

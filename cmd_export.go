@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -380,11 +381,26 @@ func writeSummary(path string, sum *job.Summary, code int) error {
 		*job.Summary
 		ExitCode int `json:"exit_code"`
 	}{sum, code}
-	b, err := json.MarshalIndent(out, "", "  ")
+	return writeJSONFile(path, out)
+}
+
+// writeJSONFile writes v as indented JSON to path, atomically (a reader never sees
+// half a file), creating its directory: --summary may name one per run, which
+// nothing else creates (a dry run creates no output directory).
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("--summary: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("--summary: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("--summary: %w", err)
 	}
 	return nil
