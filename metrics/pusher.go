@@ -31,7 +31,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sort"
 	"sync"
 	"time"
 
@@ -125,13 +124,9 @@ func New(cfg Config) (*Pusher, error) {
 		pass, _ := user.Password()
 		p.pusher = p.pusher.BasicAuth(user.Username(), pass)
 	}
-	names := make([]string, 0, len(cfg.Grouping))
-	for k := range cfg.Grouping {
-		names = append(names, k)
-	}
-	sort.Strings(names) // a stable URL path
-	for _, k := range names {
-		p.pusher = p.pusher.Grouping(k, cfg.Grouping[k])
+	// The labels' order in the URL path varies; the Pushgateway's group does not.
+	for k, v := range cfg.Grouping {
+		p.pusher = p.pusher.Grouping(k, v)
 	}
 	if err := p.pusher.Error(); err != nil {
 		return nil, fmt.Errorf("pushgateway: %w", err)
