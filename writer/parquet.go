@@ -71,7 +71,7 @@ const (
 func parquetWriterOptions() []parquet.WriterOption {
 	return []parquet.WriterOption{
 		profileSchema,
-		parquet.Compression(&parquet.Zstd),
+		parquet.Compression(parquetZstd), // see zstd.go
 		parquet.DataPageVersion(1),
 		parquet.DefaultEncodingFor(parquet.ByteArray, &parquet.Plain),
 		parquet.CreatedBy("profile-export", "", ""),
