@@ -1,6 +1,9 @@
 package job
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // doneSet records which rows (by their ordinal Seq among the rows this run routes to
 // its outputs) are durably committed. It is a sorted list of disjoint half-open ranges
@@ -43,6 +46,29 @@ func (s *doneSet) add(seqs []int64) {
 		add = append(add, seqRange{q, q + 1})
 	}
 	s.ranges = mergeRanges(s.ranges, add)
+}
+
+// insert marks one seq as committed, keeping the ranges disjoint and apart. Rows
+// commit nearly in order, so seq almost always extends a range near the end, and
+// the list stays as short as the window of rows in flight: unlike a list of seqs,
+// it does not grow with the rows of a part.
+func (s *doneSet) insert(q int64) {
+	r := s.ranges
+	i := sort.Search(len(r), func(i int) bool { return r[i].Hi >= q }) // r[i-1].Hi < q
+	switch {
+	case i < len(r) && r[i].Lo <= q && q < r[i].Hi:
+		// already committed
+	case i < len(r) && r[i].Hi == q:
+		r[i].Hi = q + 1
+		if i+1 < len(r) && r[i+1].Lo == q+1 { // q filled the gap between two ranges
+			r[i].Hi = r[i+1].Hi
+			s.ranges = slices.Delete(r, i+1, i+2)
+		}
+	case i < len(r) && r[i].Lo == q+1:
+		r[i].Lo = q
+	default:
+		s.ranges = slices.Insert(r, i, seqRange{q, q + 1})
+	}
 }
 
 // mergeRanges merges two sorted lists of disjoint ranges into one, joining ranges

@@ -34,7 +34,7 @@ type openPart struct {
 	rows    int64
 	profN   int64
 	rejN    int64
-	seqs    []int64
+	done    doneSet // the rows written to this part
 	counts  Counts
 	started time.Time
 }
@@ -96,7 +96,7 @@ func (s *sink) writeReject(ctx context.Context, seq int64, r row.Reject) error {
 }
 
 func (s *sink) added(ctx context.Context, cp *openPart, seq int64) error {
-	cp.seqs = append(cp.seqs, seq)
+	cp.done.insert(seq)
 	cp.rows++
 	if cp.rows >= int64(s.cfg.RowsPerFile) {
 		return s.checkpoint(ctx)
@@ -130,7 +130,7 @@ func (s *sink) checkpoint(ctx context.Context) error {
 		fi.Name = s.l.rejectsPart(cp.index)
 		info.Rejects = fi
 	}
-	s.done.add(cp.seqs)
+	s.done.ranges = mergeRanges(s.done.ranges, cp.done.ranges)
 	s.st.Parts = append(s.st.Parts, info)
 	s.st.NextPart = cp.index + 1
 	s.st.Done = s.done.ranges
