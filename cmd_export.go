@@ -43,7 +43,7 @@ func exportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "type-column", Value: reader.DefaultTypeColumn, Usage: "header name of the ID type column", EnvVars: env("type-column")},
 		&cli.StringFlag{Name: "type", Usage: "every row is of this ID type (tntId, marketingCloudVisitorId/ecid, thirdPartyId); the file may then have only an id column", EnvVars: env("type")},
 		&cli.StringFlag{Name: "delimiter", Value: ",", Usage: "field separator of the CSV: , ; tab (\\t or tab) or |", EnvVars: env("delimiter")},
-		&cli.StringSliceFlag{Name: "reasons", Usage: "when the input is a rejects file: re-run only rows rejected for these reasons (default failed)", EnvVars: env("reasons")},
+		&cli.StringSliceFlag{Name: "reasons", Value: cli.NewStringSlice(string(row.Failed)), Usage: "when the input is a rejects file: re-run only rows rejected for these reasons (not_found, invalid_row, failed, duplicate), or all", EnvVars: env("reasons")},
 		&cli.IntFlag{Name: "concurrency", Aliases: []string{"c"}, Value: job.DefaultConcurrency, Usage: "requests in flight at once", EnvVars: env("concurrency")},
 		&cli.Float64Flag{Name: "rate", Value: job.DefaultRate, Usage: "requests per second for the whole job, all shards together (token bucket; 0 = no limit). The default stays under Adobe's 1,000,000 fetches a day", EnvVars: env("rate")},
 		&cli.IntFlag{Name: "burst", Value: job.DefaultBurst, Usage: "token bucket size of --rate", EnvVars: env("burst")},
@@ -126,6 +126,9 @@ func runExport(c *cli.Context) (*job.Summary, error) {
 	rep.Finish() // the bar is cleared before the summary line
 	if sum != nil {
 		fmt.Fprintln(c.App.ErrWriter, "profile-export:", sum.Line())
+		if sum.Completed {
+			fmt.Fprintln(c.App.ErrWriter, "profile-export: wrote", strings.Join(sum.Outputs, " and "))
+		}
 		if path := c.String("summary"); path != "" {
 			if werr := writeSummary(path, sum, job.ExitCode(sum, err)); werr != nil && err == nil {
 				err = werr
@@ -152,6 +155,10 @@ func runJob(c *cli.Context, cfg job.Config, rep *progress.Reporter, pusher *metr
 		defer srv.Close()
 		cfg.Fetch.BaseURL = srv.URL
 		cfg.Fetch.ClientCode = sandbox.DefaultClientCode
+		if !c.IsSet("rate") {
+			// The default rate protects Adobe's daily limit; the simulator has none.
+			cfg.Rate = -1
+		}
 		logger.Info("exporting from the built-in sandbox (simulated Target API)", "url", srv.URL)
 	} else if cfg.Fetch.ClientCode == "" && cfg.Fetch.BaseURL == "" {
 		return nil, &job.UsageError{Err: fmt.Errorf("say which Target client to export from: --client CODE (or TARGET_CLIENT_CODE), or --sandbox to try it on the built-in simulator")}
@@ -244,8 +251,8 @@ func exportConfig(c *cli.Context, logger *slog.Logger) (job.Config, error) {
 		return cfg, err
 	}
 	cfg.Reader.Comma = comma
-	for _, r := range c.StringSlice("reasons") {
-		cfg.Reader.Reasons = append(cfg.Reader.Reasons, row.Reason(r))
+	if cfg.Reader.Reasons, err = parseReasons(c.StringSlice("reasons")); err != nil {
+		return cfg, err
 	}
 	mode, err := strconv.ParseUint(c.String("file-mode"), 8, 32)
 	if err != nil || mode > 0o777 {
@@ -431,3 +438,19 @@ func newLogger(c *cli.Context, w io.Writer) (*slog.Logger, error) {
 }
 
 func lookupEnv(name string) string { return strings.TrimSpace(os.Getenv(name)) }
+
+// parseReasons reads --reasons; "all" keeps every row of a rejects file.
+func parseReasons(values []string) ([]row.Reason, error) {
+	var reasons []row.Reason
+	for _, v := range values {
+		switch r := row.Reason(strings.TrimSpace(strings.ToLower(v))); r {
+		case "all":
+			return nil, nil
+		case row.NotFound, row.InvalidRow, row.Failed, row.Duplicate:
+			reasons = append(reasons, r)
+		default:
+			return nil, fmt.Errorf("--reasons %q: want not_found, invalid_row, failed, duplicate or all", v)
+		}
+	}
+	return reasons, nil
+}
