@@ -4,47 +4,17 @@ import (
 	"context"
 	"io"
 	"math/rand/v2"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
 	"github.com/profile-export/profile-export/fetch/sandbox"
 	"github.com/profile-export/profile-export/job"
 	"github.com/profile-export/profile-export/writer"
+	"github.com/profile-export/profile-export/writer/s3test"
 )
-
-// startS3 serves the S3 API in memory on loopback, with a bucket "lake", and
-// returns the bucket URL query that points an s3:// output at it. The AWS SDK's
-// credential chain (of this process and of the binary, which inherits the
-// environment) is pointed at static test credentials, away from any real account.
-func startS3(t *testing.T) string {
-	t.Helper()
-	none := filepath.Join(t.TempDir(), "none")
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "test-key", "AWS_SECRET_ACCESS_KEY": "test-secret", "AWS_SESSION_TOKEN": "",
-		"AWS_PROFILE": "", "AWS_CONFIG_FILE": none, "AWS_SHARED_CREDENTIALS_FILE": none,
-		"AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": "", "AWS_ENDPOINT_URL": "", "AWS_ENDPOINT_URL_S3": "",
-	} {
-		t.Setenv(k, v)
-	}
-	backend := s3mem.New()
-	if err := backend.CreateBucket("lake"); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
-	t.Cleanup(srv.Close)
-	return url.Values{
-		"endpoint": {srv.URL}, "use_path_style": {"true"}, "disable_https": {"true"}, "region": {"us-east-1"},
-		"response_checksum_validation": {"when_required"},
-	}.Encode()
-}
 
 // download copies every object below prefix into a new local directory, so that
 // the checks of local directory outputs apply to the bucket's content as it is.
@@ -86,7 +56,7 @@ func download(t *testing.T, query, prefix string) string {
 // run: every part listed in the manifest with its true size and SHA-256, every row
 // once, and nothing else left in the prefix (no state, no part of a dead run).
 func TestE2EKillAndResumeToS3(t *testing.T) {
-	query := startS3(t)
+	query := s3test.Start(t)
 	cfg := sandbox.Config{Seed: 31}
 	rows := genRows(1200, 31)
 	in := filepath.Join(t.TempDir(), "ids.csv")

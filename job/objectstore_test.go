@@ -7,46 +7,16 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http/httptest"
-	"net/url"
 	"path"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
 	"github.com/profile-export/profile-export/fetch"
 	"github.com/profile-export/profile-export/fetch/sandbox"
 	"github.com/profile-export/profile-export/writer"
+	"github.com/profile-export/profile-export/writer/s3test"
 )
-
-// startS3 serves the S3 API in memory on loopback with a bucket "lake" and returns
-// the query that points gocloud's s3blob at it. The AWS SDK's credential chain is
-// pointed at static test credentials, away from any real account.
-func startS3(t *testing.T) (query string) {
-	t.Helper()
-	none := filepath.Join(t.TempDir(), "none")
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "test-key", "AWS_SECRET_ACCESS_KEY": "test-secret", "AWS_SESSION_TOKEN": "",
-		"AWS_PROFILE": "", "AWS_CONFIG_FILE": none, "AWS_SHARED_CREDENTIALS_FILE": none,
-		"AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": "", "AWS_ENDPOINT_URL": "", "AWS_ENDPOINT_URL_S3": "",
-	} {
-		t.Setenv(k, v)
-	}
-	backend := s3mem.New()
-	if err := backend.CreateBucket("lake"); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
-	t.Cleanup(srv.Close)
-	return url.Values{
-		"endpoint": {srv.URL}, "use_path_style": {"true"}, "disable_https": {"true"}, "region": {"us-east-1"},
-		"response_checksum_validation": {"when_required"},
-	}.Encode()
-}
 
 // bucketObjects lists every object of the bucket "lake" below prefix.
 func bucketObjects(t *testing.T, query, prefix string) (*writer.BlobStore, []string) {
@@ -96,7 +66,7 @@ func linesOf(t *testing.T, r io.Reader, seen map[int64]string, what string) {
 // template, and checks the partition holds every row exactly once, with a manifest
 // and _SUCCESS written last.
 func TestObjectStorageTemplatedDirectoryInterruptedAndResumed(t *testing.T) {
-	query := startS3(t)
+	query := s3test.Start(t)
 	srv := sandbox.StartTest(t, sandbox.Config{Faults: sandbox.Faults{Latency: 2 * time.Millisecond}})
 	input := writeIDs(t, 1500)
 	output := "s3://lake/target_profiles/dt={{.Date}}/run={{.RunID}}/?" + query
@@ -180,7 +150,7 @@ func TestObjectStorageTemplatedDirectoryInterruptedAndResumed(t *testing.T) {
 // S3: the parts are staged under a hidden prefix and assembled into the final
 // objects, and the staging prefix is gone at the end.
 func TestObjectStorageSingleFile(t *testing.T) {
-	query := startS3(t)
+	query := s3test.Start(t)
 	srv := sandbox.StartTest(t, sandbox.Config{})
 	input := writeIDs(t, 700)
 	cfg := Config{
