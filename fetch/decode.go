@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/profile-export/profile-export/internal/jsonvalid"
 )
 
 const (
@@ -74,14 +76,14 @@ const (
 	vCanceled                // the caller's context ended
 )
 
-// isJSONObject reports whether b is one JSON object in valid UTF-8. json.Valid
-// scans once, iteratively (no recursion, so deep nesting cannot overflow the stack;
-// it rejects nesting deeper than 10000). JSON must be UTF-8 (RFC 8259) and
-// json.Valid does not check strings, so utf8.Valid does; outputs can then rely on
-// the body being valid UTF-8.
+// isJSONObject reports whether b is one JSON object in valid UTF-8. jsonvalid.Valid
+// accepts exactly what json.Valid and utf8.Valid together accept, in one pass and
+// iteratively (no recursion, so deep nesting cannot overflow the stack; it rejects
+// nesting deeper than 10000). JSON must be UTF-8 (RFC 8259); outputs can then rely
+// on the body being valid UTF-8.
 func isJSONObject(b []byte) bool {
 	t := bytes.TrimLeft(b, " \t\r\n")
-	return len(t) > 0 && t[0] == '{' && json.Valid(b) && utf8.Valid(b)
+	return len(t) > 0 && t[0] == '{' && jsonvalid.Valid(b)
 }
 
 // judge classifies an answer from its status and (possibly partial) body, and

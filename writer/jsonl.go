@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/profile-export/profile-export/internal/jsonvalid"
 	"github.com/profile-export/profile-export/row"
 )
 
@@ -160,12 +161,17 @@ type bodyNormalizer struct {
 // cannot hold a raw line break, so every one is insignificant whitespace). The
 // result may alias n's buffers and is valid until the next call.
 func (n *bodyNormalizer) normalize(body []byte, oneLine bool) ([]byte, error) {
+	// The usual answer, valid JSON in valid UTF-8 (fetch checked it already), is
+	// recognized in one fast pass; anything else takes the careful path below.
+	if jsonvalid.Valid(body) && !(oneLine && hasLineBreak(body)) {
+		return body, nil
+	}
 	if !utf8.Valid(body) {
 		n.utf8Fixed.Reset()
 		n.utf8Fixed.Write(bytes.ToValidUTF8(body, []byte("\uFFFD")))
 		body = n.utf8Fixed.Bytes()
 	}
-	if oneLine && (bytes.IndexByte(body, '\n') >= 0 || bytes.IndexByte(body, '\r') >= 0) {
+	if oneLine && hasLineBreak(body) {
 		n.compacted.Reset()
 		if err := json.Compact(&n.compacted, body); err != nil {
 			return nil, fmt.Errorf("%w: profile body is not valid JSON: %v", ErrInvalidProfile, err)
@@ -179,4 +185,9 @@ func (n *bodyNormalizer) normalize(body []byte, oneLine bool) ([]byte, error) {
 		return nil, fmt.Errorf("%w: profile body is not valid JSON", ErrInvalidProfile)
 	}
 	return body, nil
+}
+
+// hasLineBreak reports whether b holds a line feed or a carriage return.
+func hasLineBreak(b []byte) bool {
+	return bytes.IndexByte(b, '\n') >= 0 || bytes.IndexByte(b, '\r') >= 0
 }
