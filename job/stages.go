@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/profile-export/profile-export/dedupe"
 	"github.com/profile-export/profile-export/fetch"
@@ -32,15 +33,17 @@ func (r *run) produce(dispatchCtx, fetchCtx context.Context, results chan<- outc
 	// ~5% of the client's CPU at the loopback ceiling). work is unbuffered, so a
 	// row is read from the input only when a worker is free to take it.
 	work := make(chan task)
-	var workers sync.WaitGroup
+	var workers errgroup.Group
+	workers.SetLimit(r.cfg.Concurrency)
 	for range r.cfg.Concurrency {
-		workers.Go(func() {
+		workers.Go(func() error {
 			for t := range work {
 				if o, ok := r.fetchOne(fetchCtx, t.seq, t.row); ok {
 					send(o)
 				}
 				r.stats.inFlight.Add(-1)
 			}
+			return nil
 		})
 	}
 	defer workers.Wait() // runs before close(results), after close(work)
@@ -93,7 +96,12 @@ func (r *run) produce(dispatchCtx, fetchCtx context.Context, results chan<- outc
 			}
 		default:
 			r.stats.inFlight.Add(1)
-			work <- task{seq: seq, row: rw}
+			select {
+			case work <- task{seq: seq, row: rw}:
+			case <-fetchCtx.Done():
+				r.stats.inFlight.Add(-1)
+				return nil
+			}
 		}
 	}
 	return nil
