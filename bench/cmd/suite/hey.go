@@ -16,6 +16,7 @@ var (
 
 // heyResult is what hey measured.
 type heyResult struct {
+	usage     // hey's own process
 	PerSecond float64
 	ByStatus  map[int]int64
 	Errors    bool // hey listed transport errors
@@ -54,6 +55,7 @@ func runHey(ctx context.Context, hey, logPath, url string, n, c int) (heyResult,
 	if err != nil {
 		return r, err
 	}
+	r.usage = u
 	if r.Errors || r.ByStatus[200] != int64(n) {
 		return r, fmt.Errorf("hey got answers other than 200 (%v); see %s", r.ByStatus, logPath)
 	}

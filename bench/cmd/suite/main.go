@@ -164,7 +164,10 @@ func render(profile string, rows []result, took time.Duration) string {
 	b.WriteString("|---|---|---|---|---:|---|:---:|\n")
 	for _, r := range rows {
 		met := "yes"
-		if !r.OK {
+		switch {
+		case r.NoTarget:
+			met = "—"
+		case !r.OK:
 			met = "**NO**"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.3f | %s | %s |\n", r.ID, r.Name, r.Value, r.Reference, r.Ratio, r.Target, met)

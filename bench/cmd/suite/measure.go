@@ -19,11 +19,6 @@ const (
 	// targetCPU is the suite's own: "beat the hand-written script by a wide
 	// margin" read as at most half its CPU per profile.
 	targetCPU = 0.5
-	// targetStormShare is the suite's own: with a share p of attempts answered 503
-	// and every attempt (retries too) spending a token of the rate limit, a row
-	// costs 1/(1−p) attempts on average, so rows/s cannot exceed (1−p)× the
-	// fault-free rate; the target is 95% of that bound.
-	targetStormShare = 0.95
 
 	latency    = 50 * time.Millisecond
 	askedRate  = 400.0
@@ -39,6 +34,7 @@ type result struct {
 	Ratio     float64
 	Target    string
 	OK        bool
+	NoTarget  bool // reported only: Target says what to compare it with
 }
 
 // ceiling: no rate limit, no latency, Parquet; profile-export against hey with the
@@ -58,16 +54,20 @@ func (s *suite) ceiling(ctx context.Context) ([]result, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.logf("  hey: %d requests at %.0f/s", n, hey.PerSecond)
+	s.logf("  hey: %d requests at %.0f/s; cpu %.2fs (user %.2f sys %.2f)", n, hey.PerSecond,
+		hey.CPU().Seconds(), hey.User.Seconds(), hey.Sys.Seconds())
 	r, err := s.export(ctx, sb, "ceiling", in, "parquet", []int{0}, "--rate", "0")
 	if err != nil {
 		return nil, err
 	}
 	ratio := r.RowsPerSecond() / hey.PerSecond
+	// The CPU each spends per request tells, on a machine shared with other work,
+	// how much of a gap is the client's own cost.
+	perReq := func(u usage) float64 { return float64(u.CPU().Microseconds()) / float64(n) }
 	return []result{{
 		ID: "1", Name: fmt.Sprintf("Pipeline ceiling: %s rows, c=%d, Parquet, no limit", count(n), s.concurrency),
-		Value:     fmt.Sprintf("%s rows/s", count(int(math.Round(r.RowsPerSecond())))),
-		Reference: fmt.Sprintf("hey %s req/s", count(int(math.Round(hey.PerSecond)))),
+		Value:     fmt.Sprintf("%s rows/s (%.0f µs CPU/row)", count(int(math.Round(r.RowsPerSecond()))), perReq(r.usage)),
+		Reference: fmt.Sprintf("hey %s req/s (%.0f µs CPU/req)", count(int(math.Round(hey.PerSecond))), perReq(hey.usage)),
 		Ratio:     ratio, Target: fmt.Sprintf("≥ %.2f", targetCeiling), OK: ratio >= targetCeiling,
 	}}, nil
 }
@@ -252,6 +252,13 @@ func (s *suite) cpuCost(ctx context.Context) ([]result, error) {
 
 // retryStorm: a share stormP of the attempts answers 503 (a later attempt of the
 // same ID may succeed); rows/s against the fault-free run at the same rate limit.
+//
+// The issue sets no target. Every attempt, retries too, spends a token of the
+// rate limit, and a row costs 1/(1−p) attempts on average, so rows/s cannot
+// exceed (1−p)× the fault-free rate: that bound is shown. A run also ends with
+// the last unlucky rows sleeping through exponential backoff (a row meeting four
+// 503s in a row waits up to 0.5+1+2+4 s), which a 30-second run feels.
+
 func (s *suite) retryStorm(ctx context.Context) ([]result, error) {
 	free, err := s.faultFree(ctx)
 	if err != nil {
@@ -269,8 +276,7 @@ func (s *suite) retryStorm(ctx context.Context) ([]result, error) {
 		ID: "6", Name: fmt.Sprintf("Retry storm: %.0f%% of attempts 503, --rate %.0f", stormP*100, askedRate),
 		Value:     fmt.Sprintf("%.1f rows/s (%d requests)", storm.run.RowsPerSecond(), storm.stats.Requests),
 		Reference: fmt.Sprintf("fault-free %.1f rows/s", free.run.RowsPerSecond()),
-		Ratio:     ratio, Target: fmt.Sprintf("≥ %.2f (own; bound %.2f)", targetStormShare*bound, bound),
-		OK: ratio >= targetStormShare*bound,
+		Ratio:     ratio, Target: fmt.Sprintf("none (bound %.2f)", bound), NoTarget: true,
 	}}, nil
 }
 
