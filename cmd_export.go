@@ -118,6 +118,13 @@ func runExport(c *cli.Context) (*job.Summary, error) {
 	if c.Bool("dry-run") {
 		return nil, runDryRun(c, cfg)
 	}
+	if path := c.String("summary"); path != "" {
+		for _, f := range job.Files(cfg) {
+			if job.SamePath(path, f) {
+				return nil, &job.UsageError{Err: fmt.Errorf("--summary %s is a file the export reads or writes: choose another path", path)}
+			}
+		}
+	}
 	pusher, err := newPusher(c, cfg.Shard, logger)
 	if err != nil {
 		return nil, &job.UsageError{Err: err}
@@ -148,6 +155,9 @@ func runExport(c *cli.Context) (*job.Summary, error) {
 // runs it.
 func runJob(c *cli.Context, cfg job.Config, rep *progress.Reporter, pusher *metrics.Pusher, logger *slog.Logger) (*job.Summary, error) {
 	if c.Bool("sandbox") {
+		if c.IsSet("base-url") || c.IsSet("client") {
+			return nil, &job.UsageError{Err: fmt.Errorf("--sandbox exports from the built-in simulator: leave out --base-url and --client (or drop --sandbox)")}
+		}
 		srv, err := sandbox.Start("127.0.0.1:0", sandbox.Config{})
 		if err != nil {
 			return nil, fmt.Errorf("starting the sandbox: %w", err)

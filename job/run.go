@@ -88,6 +88,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := l.checkDistinct(cfg.Input); err != nil {
+		return nil, err
+	}
 
 	// The client too is made before any file: bad fetch settings (a missing
 	// --ca-file) must not leave a state behind.
