@@ -6,6 +6,7 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -35,6 +36,7 @@ type Pacer struct {
 	lim    *rate.Limiter // nil = unlimited
 	target rate.Limit
 	floor  rate.Limit
+	win    *window // nil = unlimited
 
 	epoch   atomic.Uint64 // bumped by every effective Backoff
 	reduced atomic.Bool   // the limit is below target
@@ -58,6 +60,7 @@ func NewPacer(rps float64, burst int) *Pacer {
 		lim:    rate.NewLimiter(t, burst),
 		target: t,
 		floor:  min(t, PacerFloor),
+		win:    newWindow(int(math.Min(rps+float64(burst), 1<<20))),
 		cur:    t,
 	}
 }
@@ -76,7 +79,47 @@ func (p *Pacer) Wait(ctx context.Context) (epoch uint64, err error) {
 		}
 		return 0, fmt.Errorf("pacer: %w", context.DeadlineExceeded)
 	}
+	if err := p.win.admit(ctx); err != nil {
+		return 0, err
+	}
 	return p.epoch.Load(), nil
+}
+
+// window keeps every one-second window of requests at or below rate + burst, the
+// most a token bucket grants in a second, by the times the requests are actually
+// let go. rate.Limiter hands out future instants and each waiter sleeps until its
+// own: a waiter woken late (a busy machine) goes together with the next ones, and
+// the server then counts more in one second than the bucket allows. window holds
+// the last limit instants in a ring and makes a request wait until the oldest is
+// a second old; it almost never waits while waiters are on time.
+type window struct {
+	mu   sync.Mutex
+	sent []time.Time // the last len(sent) instants a request was let go
+	next int         // the oldest of them
+}
+
+// newWindow allows limit requests in any second (at least one).
+func newWindow(limit int) *window { return &window{sent: make([]time.Time, max(limit, 1))} }
+
+// admit blocks until a request may go now without exceeding the limit in the
+// second before it, and records it; it holds its lock only to look and record.
+func (w *window) admit(ctx context.Context) error {
+	for {
+		w.mu.Lock()
+		now := time.Now()
+		oldest := w.sent[w.next]
+		if oldest.IsZero() || now.Sub(oldest) >= time.Second {
+			w.sent[w.next] = now
+			w.next = (w.next + 1) % len(w.sent)
+			w.mu.Unlock()
+			return nil
+		}
+		wait := time.Second - now.Sub(oldest)
+		w.mu.Unlock()
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
 }
 
 // Backoff lowers the rate after a 429 answer to a request sent at epoch (from
