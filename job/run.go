@@ -1,7 +1,10 @@
 package job
 
 import (
+	"compress/flate"
+	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -125,6 +128,17 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			r.fillSummary(sum, start)
 			return sum, err
 		}
+		if corrupt(r.readErr) {
+			// gzip finds corruption only at the end of a member, by its checksum: the
+			// rows decoded before may be garbage, so none of them is published.
+			r.fillSummary(sum, start)
+			sum.Counts = Counts{Rejects: map[row.Reason]int64{}} // nothing of it stands
+			removeLock = true
+			if err := discard(context.WithoutCancel(ctx), l); err != nil {
+				return sum, fmt.Errorf("%w (and removing what was written failed: %v)", r.readErr, err)
+			}
+			return sum, &UsageError{Err: fmt.Errorf("the input is corrupt, so the rows read from it cannot be trusted and nothing was published; fix the file and run again: %w", r.readErr)}
+		}
 	}
 	outputs, err := finalize(ctx, r)
 	r.fillSummary(sum, start)
@@ -135,7 +149,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	sum.Completed = true
 	removeLock = true
 	if r.readErr != nil {
-		return sum, fmt.Errorf("the input could not be read to the end; the rows read before the problem were exported: %w", r.readErr)
+		return sum, fmt.Errorf("the input ends early (truncated?): the rows before that point were exported and the outputs are complete for them; fix the file and run again with --overwrite: %w", r.readErr)
 	}
 	return sum, nil
 }
@@ -226,4 +240,11 @@ func pacerFor(cfg *Config) *fetch.Pacer {
 		burst = max(1, burst/cfg.Shard.Count)
 	}
 	return fetch.NewPacer(rate, burst)
+}
+
+// corrupt reports whether a read error means the data read before it may be wrong
+// (a checksum or decoding failure of compressed input), rather than merely cut short.
+func corrupt(err error) bool {
+	var flateErr flate.CorruptInputError
+	return err != nil && (errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.As(err, &flateErr))
 }
