@@ -370,7 +370,10 @@ func parseMaxFailures(s string, cfg *job.Config) error {
 		return nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 {
+	if err == nil && n == 0 {
+		return nil // 0: no limit, as when the flag is not given
+	}
+	if err != nil || n < 0 {
 		return fmt.Errorf("--max-failures %q: want a count such as 1000 or a share such as 5%%", s)
 	}
 	cfg.MaxFailures = n

@@ -61,11 +61,15 @@ func sandboxCommand() *cli.Command {
 			cfg.Token = tok
 			srv, err := sandbox.Start(c.String("listen"), cfg)
 			if err != nil {
-				return fmt.Errorf("sandbox: %w", err)
+				return fmt.Errorf("starting the simulator on %s: %w", c.String("listen"), err)
 			}
 			defer srv.Close()
 			fmt.Fprintf(c.App.ErrWriter, "profile-export sandbox: serving the simulated Target Profile API at %s (client %s)\n", srv.URL, cfg.ClientCode)
-			fmt.Fprintf(c.App.ErrWriter, "  try: curl '%s/rest/v1/profiles/thirdPartyId/CRM-0001?client=%s'\n", srv.URL, cfg.ClientCode)
+			auth := ""
+			if cfg.Token != "" {
+				auth = ` -H "Authorization: Bearer $(cat TOKEN_FILE)"`
+			}
+			fmt.Fprintf(c.App.ErrWriter, "  try: curl%s '%s/rest/v1/profiles/thirdPartyId/CRM-0001?client=%s'\n", auth, srv.URL, cfg.ClientCode)
 			fmt.Fprintf(c.App.ErrWriter, "  stats: %s/_sandbox/stats\n", srv.URL)
 			<-c.Context.Done()
 			return nil

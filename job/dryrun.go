@@ -45,7 +45,7 @@ func DryRun(ctx context.Context, cfg Config) (*DryRunReport, error) {
 	}
 	in, err := reader.Open(cfg.Input)
 	if err != nil {
-		return nil, &UsageError{Err: fmt.Errorf("opening input: %w", err)}
+		return nil, &UsageError{Err: err} // reader.Open says "opening input"
 	}
 	defer in.Close()
 	rd, err := reader.New(in, cfg.Reader)

@@ -42,8 +42,12 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo, id runId
 		if in.Path == "-" {
 			return nil, usageErrorf("--resume needs --input to be a file: stdin cannot be checked to be the same data")
 		}
+		if old.Input.SHA256 != in.SHA256 {
+			return nil, usageErrorf("cannot resume the run whose state is at %s: it was started with a different input file (%d bytes then, %d now, and another SHA-256); run with the same input, or pass --restart to discard that run",
+				l.statePath(), old.Input.Size, in.Size)
+		}
 		if old.Fingerprint != fp {
-			return nil, usageErrorf("cannot resume the run whose state is at %s: it was started with a different input file or different --id-column, --type-column, --type, --delimiter, --format, --dedupe, --shard or reasons; run with the same ones, or pass --restart to discard it",
+			return nil, usageErrorf("cannot resume the run whose state is at %s: it was started with different --id-column, --type-column, --type, --delimiter, --format, --dedupe, --shard or reasons; run with the same ones, or pass --restart to discard it",
 				l.statePath())
 		}
 		if err := cleanOrphans(ctx, l, old.NextPart); err != nil {
@@ -133,8 +137,11 @@ func finalExists(ctx context.Context, l *layout) (string, bool) {
 	}
 	for _, prefix := range []string{l.partPrefix(), l.rejectsPrefix()} {
 		for _, st := range []writer.Store{l.out, l.rejects} {
-			if names, err := st.List(ctx, prefix); err == nil && len(names) > 0 {
-				return names[0] + " (in " + l.display + ")", true
+			names, _ := st.List(ctx, prefix)
+			for _, name := range names {
+				if _, ok := partIndex(name, prefix); ok { // a part of ours, not any file named part-…
+					return name + " (in " + l.display + ")", true
+				}
 			}
 		}
 	}

@@ -72,7 +72,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	// unusable file stops the job before any request or any file is touched.
 	in, err := reader.Open(cfg.Input)
 	if err != nil {
-		return nil, &UsageError{Err: fmt.Errorf("opening input: %w", err)}
+		return nil, &UsageError{Err: err} // reader.Open says "opening input"
 	}
 	defer in.Close()
 	rd, err := reader.New(in, cfg.Reader)

@@ -52,6 +52,9 @@ func (r *run) fillSummary(sum *Summary, start time.Time) {
 		}
 	}
 	sum.Skipped = r.skipped
+	if r.rd != nil {
+		sum.FilteredOut = r.rd.Skipped()
+	}
 	sum.Latency = r.stats.latency.summary()
 	sum.Elapsed = time.Since(start)
 	sum.ElapsedS = sum.Elapsed.Seconds()

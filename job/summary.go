@@ -41,17 +41,20 @@ func (c *Counts) merge(o Counts) {
 // Requests, Retries and Elapsed cover this process only.
 type Summary struct {
 	Counts
-	Requests  int64          `json:"requests"`
-	Retries   int64          `json:"retries"`
-	Statuses  map[int]int64  `json:"statuses,omitempty"`
-	Resumed   bool           `json:"resumed,omitempty"`
-	Skipped   int64          `json:"skipped_resumed_rows,omitempty"`
-	Latency   LatencySummary `json:"latency"`
-	Elapsed   time.Duration  `json:"-"`
-	ElapsedS  float64        `json:"elapsed_seconds"`
-	RowsPerS  float64        `json:"rows_per_second"`
-	Completed bool           `json:"completed"`
-	Outputs   []string       `json:"outputs,omitempty"`
+	Requests int64         `json:"requests"`
+	Retries  int64         `json:"retries"`
+	Statuses map[int]int64 `json:"statuses,omitempty"`
+	Resumed  bool          `json:"resumed,omitempty"`
+	Skipped  int64         `json:"skipped_resumed_rows,omitempty"`
+	// FilteredOut counts the lines of a rejects file given as input that --reasons
+	// left out: they are not rows of this export.
+	FilteredOut int64          `json:"filtered_out_lines,omitempty"`
+	Latency     LatencySummary `json:"latency"`
+	Elapsed     time.Duration  `json:"-"`
+	ElapsedS    float64        `json:"elapsed_seconds"`
+	RowsPerS    float64        `json:"rows_per_second"`
+	Completed   bool           `json:"completed"`
+	Outputs     []string       `json:"outputs,omitempty"`
 }
 
 // Line renders the one-line summary printed on stderr at the end.
@@ -74,6 +77,9 @@ func (s *Summary) Line() string {
 		b.WriteString(")")
 	}
 	fmt.Fprintf(&b, " requests=%d retries=%d elapsed=%s rows/s=%.1f", s.Requests, s.Retries, s.Elapsed.Round(time.Millisecond), s.RowsPerS)
+	if s.FilteredOut > 0 {
+		fmt.Fprintf(&b, " filtered_out=%d", s.FilteredOut)
+	}
 	if s.Skipped > 0 {
 		fmt.Fprintf(&b, " resumed_past=%d", s.Skipped)
 	}

@@ -11,9 +11,10 @@ import (
 
 // jsonReject is what the reader takes from a line of a rejects file (see row.Reject).
 type jsonReject struct {
-	ID     *string    `json:"id"`
-	Type   *string    `json:"type"`
-	Reason row.Reason `json:"reason"`
+	ID      *string    `json:"id"`
+	Type    *string    `json:"type"`
+	Reason  row.Reason `json:"reason"`
+	Message string     `json:"message"`
 }
 
 // readJSON returns the next row of a JSON Lines input.
@@ -46,7 +47,10 @@ func (rd *Reader) readJSON() (row.Row, error) {
 			}
 			return rd.makeRow(line, id, typ, fmt.Sprintf("not a JSON object with string \"id\" and \"type\": %v", err)), nil
 		}
-		if rd.reasons != nil && !rd.reasons[obj.Reason] {
+		// Config.Reasons filters the lines of a rejects file; a line without a reason
+		// (a profiles file, or a list of IDs as JSON) is always a row.
+		if rd.reasons != nil && obj.Reason != "" && !rd.reasons[obj.Reason] {
+			rd.skipped++
 			continue
 		}
 		switch {
@@ -58,6 +62,11 @@ func (rd *Reader) readJSON() (row.Row, error) {
 		var typ []byte
 		if obj.Type != nil {
 			typ = []byte(*obj.Type)
+		}
+		if obj.Reason == row.InvalidRow {
+			// The ID as written in the rejects file may differ from the original input
+			// (invalid UTF-8 there became U+FFFD here): it stays invalid, never fetched.
+			return rd.makeRow(line, []byte(*obj.ID), typ, "rejected before as invalid_row: "+obj.Message), nil
 		}
 		return rd.makeRow(line, []byte(*obj.ID), typ, ""), nil
 	}

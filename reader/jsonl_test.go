@@ -22,14 +22,15 @@ func TestJSONLines(t *testing.T) {
 				{Line: 1, ID: "abc", Type: row.TntID, RawType: "tntId"},
 				{Line: 2, ID: "123", Type: row.ECID, RawType: "marketingCloudVisitorId"},
 			}},
-		{"reasons filter skips other lines",
+		{"reasons filter skips other reasons; lines without a reason are rows; invalid rows stay invalid",
 			`{"id":"a","type":"tntId","reason":"not_found"}` + "\n" +
 				`{"id":"b","type":"tntId","reason":"failed"}` + "\n" +
 				`{"id":"c","type":"tntId"}` + "\n" +
-				`{"id":"d","type":"tntId","reason":"invalid_row"}` + "\n",
+				`{"id":"d\ufffd","type":"tntId","reason":"invalid_row","message":"the ID is not valid UTF-8"}` + "\n",
 			Config{Reasons: []row.Reason{row.Failed, row.InvalidRow}}, []row.Row{
 				{Line: 2, ID: "b", Type: row.TntID, RawType: "tntId"},
-				{Line: 4, ID: "d", Type: row.TntID, RawType: "tntId"},
+				{Line: 3, ID: "c", Type: row.TntID, RawType: "tntId"},
+				{Line: 4, ID: "d\ufffd", Type: row.TntID, RawType: "tntId", Invalid: "rejected before as invalid_row: the ID is not valid UTF-8"},
 			}},
 		{"blank lines, CRLF, leading space and BOM",
 			"\ufeff\r\n  " + `{"id":"a","type":"tntId"}` + "\r\n\r\n" + `{"id":" b ","type":"tntid"}`,
@@ -109,4 +110,24 @@ func TestRejectsRoundTrip(t *testing.T) {
 		{Line: 2, ID: "ab\"c", Type: row.ThirdPartyID, RawType: "mbox3rdPartyId"},
 		{Line: 3, ID: "x", RawType: "cookie", Invalid: "unknown ID type"},
 	})
+}
+
+func TestJSONLinesCountsSkippedReasons(t *testing.T) {
+	in := `{"id":"a","type":"tntId","reason":"not_found"}` + "\n" +
+		`{"id":"b","type":"tntId","reason":"failed"}` + "\n" +
+		`{"id":"c","type":"tntId","reason":"not_found"}` + "\n"
+	rd, err := New(strings.NewReader(in), Config{Reasons: []row.Reason{row.Failed}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		if _, err := rd.Read(); err != nil {
+			break
+		}
+		n++
+	}
+	if n != 1 || rd.Skipped() != 2 {
+		t.Fatalf("%d rows and %d skipped, want 1 row and 2 lines skipped", n, rd.Skipped())
+	}
 }

@@ -56,6 +56,7 @@ type Reader struct {
 
 	json    bool
 	reasons map[row.Reason]bool
+	skipped int64 // lines of a rejects file left out by Config.Reasons
 
 	idCol, typeCol int // typeCol is -1 when Config.Type is set
 	idName         string
@@ -228,3 +229,8 @@ func (rd *Reader) missingColumn(n int) string {
 	}
 	return fmt.Sprintf("%q", rd.cfg.IDColumn)
 }
+
+// Skipped returns how many lines of a rejects file were left out so far because
+// their reason is not in Config.Reasons. They are not rows: they appear nowhere in
+// the outputs of a re-run.
+func (rd *Reader) Skipped() int64 { return rd.skipped }

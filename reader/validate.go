@@ -55,6 +55,10 @@ func checkID(t row.Type, id string) string {
 	if id == "" {
 		return "empty ID"
 	}
+	if id == "." || id == ".." {
+		// Servers and proxies normalize such path segments away, fetching another resource.
+		return fmt.Sprintf("an ID of %q cannot be sent: it is a relative path segment in the URL", id)
+	}
 	n := 0
 	for i, c := range id {
 		switch {
