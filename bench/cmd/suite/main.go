@@ -105,7 +105,7 @@ func main() {
 	flag.StringVar(&s.naiveScript, "naive", "bench/naive.py", "the naive baseline script")
 	flag.StringVar(&s.work, "work", "", "work directory for inputs, outputs and bench.log (required)")
 	flag.IntVar(&s.concurrency, "c", 32, "concurrency of profile-export, hey and the baseline")
-	flag.StringVar(&profile, "profile", "default", "sizes: quick (~1 min), default (~5 min) or full (the issue's sizes, ~12 min)")
+	flag.StringVar(&profile, "profile", "default", "sizes: quick (~1 min), default (~5 min) or full (the issue's sizes, ~10 min)")
 	flag.StringVar(&only, "only", "", "comma-separated measurements to run, e.g. 1,4 (default all)")
 	flag.StringVar(&out, "o", "", "also write the table to this file")
 	flag.Parse()
