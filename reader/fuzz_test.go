@@ -98,7 +98,7 @@ func FuzzReader(f *testing.F) {
 			}
 			last = r.Line
 			if r.Invalid == "" {
-				if !r.Type.Valid() || r.ID == "" || r.ID != strings.TrimSpace(r.ID) ||
+				if !r.Type.Valid() || r.ID == "" || r.ID == "." || r.ID == ".." || r.ID != strings.TrimSpace(r.ID) ||
 					!utf8.ValidString(r.ID) || utf8.RuneCountInString(r.ID) > MaxIDChars {
 					t.Fatalf("valid row %+v cannot be fetched", r)
 				}
@@ -116,7 +116,7 @@ var roundTripTypes = []string{"tntId", "marketingCloudVisitorId", "thirdPartyId"
 func expectValid(id, typ string) (row.Row, bool) {
 	t, err := row.ParseType(typ)
 	id = strings.TrimSpace(id)
-	if err != nil || id == "" || !utf8.ValidString(id) || utf8.RuneCountInString(id) > MaxIDChars {
+	if err != nil || id == "" || id == "." || id == ".." || !utf8.ValidString(id) || utf8.RuneCountInString(id) > MaxIDChars {
 		return row.Row{}, false
 	}
 	for _, c := range id {
