@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/profile-export/profile-export/internal/jsonstr"
 	"github.com/profile-export/profile-export/internal/jsonvalid"
 	"github.com/profile-export/profile-export/row"
 )
@@ -104,9 +105,9 @@ func appendProfileLine(b []byte, p row.Profile, body []byte) []byte {
 	b = append(b, `{"line":`...)
 	b = strconv.AppendInt(b, p.Line, 10)
 	b = append(b, `,"id":`...)
-	b = appendJSONString(b, p.ID)
+	b = jsonstr.Append(b, p.ID)
 	b = append(b, `,"type":`...)
-	b = appendJSONString(b, string(p.Type))
+	b = jsonstr.Append(b, string(p.Type))
 	b = append(b, `,"fetched_at":"`...)
 	b = appendFetchedAt(b, p.FetchedAt)
 	b = append(b, `","profile":`...)

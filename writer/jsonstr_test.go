@@ -33,29 +33,6 @@ var hostileStrings = []string{
 	`{"json":"inside"}`,
 }
 
-func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
-	for _, s := range hostileStrings {
-		got := string(appendJSONString(nil, s))
-		if want := stdlibString(t, s); got != want {
-			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
-		}
-		if !json.Valid([]byte(got)) {
-			t.Errorf("appendJSONString(%q) = %s: not valid JSON", s, got)
-		}
-	}
-}
-
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range hostileStrings {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := string(appendJSONString(nil, s)), stdlibString(t, s); got != want {
-			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
-		}
-	})
-}
-
 var quotedLiterals = []string{
 	`""`,
 	`"plain"`,

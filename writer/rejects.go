@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/profile-export/profile-export/internal/jsonstr"
 	"github.com/profile-export/profile-export/row"
 )
 
@@ -45,18 +46,18 @@ func appendRejectLine(b []byte, r row.Reject) []byte {
 	b = append(b, `{"line":`...)
 	b = strconv.AppendInt(b, r.Line, 10)
 	b = append(b, `,"id":`...)
-	b = appendJSONString(b, r.ID)
+	b = jsonstr.Append(b, r.ID)
 	b = append(b, `,"type":`...)
-	b = appendJSONString(b, r.Type)
+	b = jsonstr.Append(b, r.Type)
 	b = append(b, `,"reason":`...)
-	b = appendJSONString(b, string(r.Reason))
+	b = jsonstr.Append(b, string(r.Reason))
 	if r.Status != 0 {
 		b = append(b, `,"status":`...)
 		b = strconv.AppendInt(b, int64(r.Status), 10)
 	}
 	if r.Message != "" {
 		b = append(b, `,"message":`...)
-		b = appendJSONString(b, r.Message)
+		b = jsonstr.Append(b, r.Message)
 	}
 	b = append(b, `,"attempts":`...)
 	b = strconv.AppendInt(b, int64(r.Attempts), 10)

@@ -1,6 +1,10 @@
 package sandbox
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/profile-export/profile-export/internal/jsonstr"
+)
 
 // attrKind says how an attribute's value is made up.
 type attrKind uint8
@@ -58,7 +62,7 @@ func (a *attr) appendValue(dst []byte, r *rng, modified int64) ([]byte, int64) {
 func oneOf(key string, values ...string) attr {
 	a := attr{key: key, kind: kindOneOf, lits: make([][]byte, len(values))}
 	for i, v := range values {
-		a.lits[i] = appendJSONString(nil, v)
+		a.lits[i] = jsonstr.Append(nil, v)
 	}
 	return a
 }

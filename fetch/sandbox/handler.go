@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/profile-export/profile-export/internal/jsonstr"
 	"github.com/profile-export/profile-export/row"
 )
 
@@ -258,7 +259,7 @@ func errorBody(status int, msg string) []byte {
 	b = append(b, `{"status":`...)
 	b = strconv.AppendInt(b, int64(status), 10)
 	b = append(b, `,"message":`...)
-	b = appendJSONString(b, msg)
+	b = jsonstr.Append(b, msg)
 	return append(b, '}')
 }
 

@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"unicode/utf8"
-
 	"github.com/profile-export/profile-export/row"
 )
 
@@ -55,53 +53,3 @@ func (r *rng) next() uint64 {
 
 // intn returns a number in [0,n); the modulo bias is negligible for small n.
 func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string literal.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	dst = appendJSONChars(dst, s)
-	return append(dst, '"')
-}
-
-// appendJSONChars appends s escaped for the inside of a JSON string literal. Invalid
-// UTF-8 becomes U+FFFD, as encoding/json does, so answers are always valid JSON.
-func appendJSONChars(dst []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(dst, s[start:]...)
-}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/profile-export/profile-export/internal/jsonstr"
 	"github.com/profile-export/profile-export/row"
 )
 
@@ -28,7 +29,7 @@ type generator struct {
 func newGenerator(c Config) *generator {
 	return &generator{
 		client:    c.ClientCode,
-		clientLit: appendJSONString([]byte(`"client":`), c.ClientCode),
+		clientLit: jsonstr.Append([]byte(`"client":`), c.ClientCode),
 		notFound:  c.NotFoundRate,
 		seed:      c.Seed,
 	}
@@ -51,7 +52,7 @@ func (g *generator) appendAnswer(dst []byte, t row.Type, id string, h uint64) ([
 // not documented; it follows the others.
 func (g *generator) appendNotFound(dst []byte, t row.Type, id string) []byte {
 	dst = append(dst, `{"status" : 404, "message" : "No profile found for client `...)
-	dst = appendJSONChars(dst, g.client)
+	dst = jsonstr.AppendChars(dst, g.client)
 	switch t {
 	case row.ThirdPartyID:
 		dst = append(dst, " with third party id="...)
@@ -60,7 +61,7 @@ func (g *generator) appendNotFound(dst []byte, t row.Type, id string) []byte {
 	default:
 		dst = append(dst, " with mboxPC="...)
 	}
-	dst = appendJSONChars(dst, id)
+	dst = jsonstr.AppendChars(dst, id)
 	return append(dst, `"}`...)
 }
 
@@ -94,21 +95,21 @@ func (g *generator) appendProfile(dst []byte, t row.Type, id string, h uint64) [
 		// lookup was by another ID type.
 		dst = append(dst, `,"mboxPC":`...)
 		if t == row.TntID {
-			dst = appendJSONString(dst, id)
+			dst = jsonstr.Append(dst, id)
 		} else {
 			dst = appendTntID(dst, &r)
 		}
 	} else {
 		dst = append(dst, `,"visitorId":`...)
-		dst = appendJSONString(dst, id)
+		dst = jsonstr.Append(dst, id)
 	}
 	switch t {
 	case row.ThirdPartyID:
 		dst = append(dst, `,"thirdPartyId":`...)
-		dst = appendJSONString(dst, id)
+		dst = jsonstr.Append(dst, id)
 	case row.ECID:
 		dst = append(dst, `,"marketingCloudVisitorId":`...)
-		dst = appendJSONString(dst, id)
+		dst = jsonstr.Append(dst, id)
 	}
 	dst = append(dst, `,"modifiedAt":"`...)
 	dst = appendStamp(dst, modified, layout)
