@@ -156,7 +156,8 @@ func runExport(c *cli.Context) (*job.Summary, error) {
 func runJob(c *cli.Context, cfg job.Config, rep *progress.Reporter, pusher *metrics.Pusher, logger *slog.Logger) (*job.Summary, error) {
 	if c.Bool("sandbox") {
 		if c.IsSet("base-url") || c.IsSet("client") {
-			return nil, &job.UsageError{Err: fmt.Errorf("--sandbox exports from the built-in simulator: leave out --base-url and --client (or drop --sandbox)")}
+			// Not an error: TARGET_CLIENT_CODE may well be set in the user's shell.
+			logger.Warn("--sandbox exports from the built-in simulator: --client and --base-url (or TARGET_CLIENT_CODE, TARGET_BASE_URL) are ignored")
 		}
 		srv, err := sandbox.Start("127.0.0.1:0", sandbox.Config{})
 		if err != nil {
