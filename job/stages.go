@@ -121,7 +121,8 @@ func (r *run) fetchOne(ctx context.Context, seq int64, rw row.Row) (outcome, boo
 	o := outcome{seq: seq}
 	switch res.Outcome {
 	case fetch.OK:
-		o.profile = row.Profile{Line: rw.Line, ID: rw.ID, Type: rw.Type, FetchedAt: time.Now().UTC(), Body: res.Body}
+		o.profile = row.Profile{Line: rw.Line, ID: rw.ID, Type: rw.Type, FetchedAt: time.Now().UTC(), Body: res.Body,
+			Checked: true} // fetch returns only valid JSON in valid UTF-8
 	case fetch.NotFound:
 		o.reject = &row.Reject{Line: rw.Line, ID: rw.ID, Type: string(rw.Type), Reason: row.NotFound, Status: res.Status, Message: res.Message, Attempts: res.Attempts}
 	case fetch.Failed:

@@ -84,6 +84,10 @@ type Profile struct {
 	FetchedAt time.Time
 	// Body is the API's JSON answer, verbatim.
 	Body json.RawMessage
+	// Checked says Body is known to be valid JSON in valid UTF-8, as every
+	// answer of fetch.Client is, so that writers need not check it again. A
+	// Profile made elsewhere leaves it false and is checked when written.
+	Checked bool
 }
 
 // Reject is a row that yielded no profile, with the reason.

@@ -89,7 +89,7 @@ func (e *jsonlEncoder) Write(p row.Profile) error {
 	if e.err != nil {
 		return e.err
 	}
-	body, err := e.norm.normalize(p.Body, true)
+	body, err := e.norm.normalize(p.Body, p.Checked, true)
 	if err != nil {
 		return fmt.Errorf("line %d: %w", p.Line, err)
 	}
@@ -155,16 +155,18 @@ type bodyNormalizer struct {
 	compacted bytes.Buffer
 }
 
-// normalize checks that body is valid JSON and returns it ready to embed as
+// normalize checks that body is valid JSON, unless checked says the caller
+// already knows it is (and in valid UTF-8), and returns it ready to embed as
 // UTF-8 text: unchanged in the usual case; with invalid UTF-8 bytes replaced by
 // U+FFFD (in valid JSON they can only sit inside strings, so it stays valid);
 // and, when oneLine is set and body holds a line break, compacted (a JSON string
 // cannot hold a raw line break, so every one is insignificant whitespace). The
 // result may alias n's buffers and is valid until the next call.
-func (n *bodyNormalizer) normalize(body []byte, oneLine bool) ([]byte, error) {
-	// The usual answer, valid JSON in valid UTF-8 (fetch checked it already), is
-	// recognized in one fast pass; anything else takes the careful path below.
-	if jsonvalid.Valid(body) && !(oneLine && hasLineBreak(body)) {
+func (n *bodyNormalizer) normalize(body []byte, checked, oneLine bool) ([]byte, error) {
+	// The usual answer, valid JSON in valid UTF-8, is recognized in one fast pass
+	// (none when fetch checked it already); anything else takes the careful path
+	// below.
+	if (checked || jsonvalid.Valid(body)) && !(oneLine && hasLineBreak(body)) {
 		return body, nil
 	}
 	if !utf8.Valid(body) {

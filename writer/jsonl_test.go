@@ -283,3 +283,22 @@ func scanLines(data []byte) int {
 	}
 	return n
 }
+
+// TestCheckedSkipsOnlyTheCheck: a profile marked Checked (fetch validated its
+// body) is written exactly as the same profile unmarked, in both formats, line
+// breaks compacted and all.
+func TestCheckedSkipsOnlyTheCheck(t *testing.T) {
+	var plain, checked []row.Profile
+	for _, c := range parquetCases {
+		plain = append(plain, c.p)
+		p := c.p
+		p.Checked = true
+		checked = append(checked, p)
+	}
+	if a, b := encodeJSONL(t, false, plain...), encodeJSONL(t, false, checked...); !bytes.Equal(a, b) {
+		t.Errorf("JSON Lines differ:\n%s\n%s", a, b)
+	}
+	if a, b := encodeParquet(t, ParquetOptions{}, plain...), encodeParquet(t, ParquetOptions{}, checked...); !bytes.Equal(a, b) {
+		t.Error("Parquet files differ")
+	}
+}

@@ -113,17 +113,29 @@ func NewParquet(w io.Writer, opts ParquetOptions) ProfileEncoder {
 	}
 	options := append(parquetWriterOptions(), parquet.MaxRowsPerRowGroup(int64(rows)))
 	return &parquetEncoder{
-		w:    parquet.NewGenericWriter[any](w, options...),
-		rows: make([]parquet.Row, 1),
+		w:     parquet.NewGenericWriter[any](w, options...),
+		rows:  make([]parquet.Row, parquetBatchRows),
+		arena: make([]byte, 0, parquetBatchRows*4<<10),
 	}
 }
 
+// parquetBatchRows is how many rows the encoder gathers before handing them to
+// parquet-go in one WriteRows call. parquet-go's per-call work (splitting each
+// row by column, then one buffered write per column) is then paid once per batch
+// rather than once per row; parquet-go itself writes at most 64 rows per step.
+const parquetBatchRows = 64
+
 type parquetEncoder struct {
-	w      *parquet.GenericWriter[any]
-	norm   bodyNormalizer
-	ans    answer
-	strs   []byte        // id and type, made valid UTF-8
-	rows   []parquet.Row // one reused row
+	w    *parquet.GenericWriter[any]
+	norm bodyNormalizer
+	ans  answer
+	// rows[:n] is the pending batch. Its values point into arena, where Write
+	// copies every byte string of a row: the caller's body and the decoder's
+	// buffers are reused before the batch is written.
+	rows   []parquet.Row
+	n      int
+	line   int64 // the last row's, for the error of a batch
+	arena  []byte
 	err    error
 	closed bool
 }
@@ -135,25 +147,23 @@ func (e *parquetEncoder) Write(p row.Profile) error {
 	if e.err != nil {
 		return e.err
 	}
-	body, err := e.norm.normalize(p.Body, false)
+	body, err := e.norm.normalize(p.Body, p.Checked, false)
 	if err != nil {
 		return fmt.Errorf("line %d: %w", p.Line, err)
 	}
 	e.ans.decode(body)
 
-	e.strs = appendValidUTF8(e.strs[:0], p.ID)
-	idEnd := len(e.strs)
-	e.strs = appendValidUTF8(e.strs, string(p.Type))
-
-	r := e.rows[0][:0]
+	id := e.keep(appendValidUTF8(e.arena, p.ID))
+	typ := e.keep(appendValidUTF8(e.arena, string(p.Type)))
+	r := e.rows[e.n][:0]
 	r = append(r,
 		parquet.Int64Value(p.Line).Level(0, 0, colLine),
-		parquet.ByteArrayValue(e.strs[:idEnd]).Level(0, 0, colID),
-		parquet.ByteArrayValue(e.strs[idEnd:]).Level(0, 0, colType),
+		parquet.ByteArrayValue(id).Level(0, 0, colID),
+		parquet.ByteArrayValue(typ).Level(0, 0, colType),
 		parquet.Int64Value(p.FetchedAt.UnixMicro()).Level(0, 0, colFetchedAt),
 	)
 	if e.ans.hasVisitorID {
-		r = append(r, parquet.ByteArrayValue(e.ans.visitorID).Level(0, 1, colVisitorID))
+		r = append(r, parquet.ByteArrayValue(e.keep(append(e.arena, e.ans.visitorID...))).Level(0, 1, colVisitorID))
 	} else {
 		r = append(r, parquet.NullValue().Level(0, 0, colVisitorID))
 	}
@@ -162,37 +172,60 @@ func (e *parquetEncoder) Write(p row.Profile) error {
 	} else {
 		r = append(r, parquet.NullValue().Level(0, 0, colModifiedAt))
 	}
-	r = appendAttributes(r, e.ans.attrs)
-	r = append(r, parquet.ByteArrayValue(body).Level(0, 0, colProfile))
-	e.rows[0] = r
-
-	// The writer copies the values into its column buffers: the slices they
-	// point to (body, e.strs, e.ans) may be reused after this call.
-	if _, err := e.w.WriteRows(e.rows); err != nil {
-		e.err = fmt.Errorf("write Parquet row (line %d): %w", p.Line, err)
-		return e.err
+	r = e.appendAttributes(r, e.ans.attrs)
+	r = append(r, parquet.ByteArrayValue(e.keep(append(e.arena, body...))).Level(0, 0, colProfile))
+	e.rows[e.n] = r
+	e.n++
+	e.line = p.Line
+	if e.n == len(e.rows) {
+		return e.flush()
 	}
 	return nil
+}
+
+// keep makes grown, which is e.arena with bytes appended, the new arena and
+// returns the appended bytes. When the append moved the arena, the values of the
+// batch made earlier still point into the old array, which stays theirs.
+func (e *parquetEncoder) keep(grown []byte) []byte {
+	start := len(e.arena)
+	e.arena = grown
+	return grown[start:len(grown):len(grown)]
+}
+
+// flush writes the pending batch.
+func (e *parquetEncoder) flush() error {
+	if e.n == 0 {
+		return nil
+	}
+	// The writer copies the values into its column buffers, so the arena and
+	// the rows can be reused once it returns.
+	_, err := e.w.WriteRows(e.rows[:e.n])
+	e.n = 0
+	e.arena = e.arena[:0]
+	if err != nil {
+		e.err = fmt.Errorf("write Parquet rows (up to line %d): %w", e.line, err)
+	}
+	return e.err
 }
 
 // appendAttributes appends the values of the attributes map: in a row, all the
 // values of one column come before those of the next, so every key, then every
 // value. The first entry has repetition level 0 (a new row), the others 1 (a new
 // entry of the same map); an empty map is one null at definition level 0.
-func appendAttributes(r parquet.Row, attrs []attribute) parquet.Row {
+func (e *parquetEncoder) appendAttributes(r parquet.Row, attrs []attribute) parquet.Row {
 	if len(attrs) == 0 {
 		return append(r,
 			parquet.NullValue().Level(0, 0, colAttrKey),
 			parquet.NullValue().Level(0, 0, colAttrValue))
 	}
 	for k, at := range attrs {
-		r = append(r, parquet.ByteArrayValue(at.name).Level(min(k, 1), 1, colAttrKey))
+		r = append(r, parquet.ByteArrayValue(e.keep(append(e.arena, at.name...))).Level(min(k, 1), 1, colAttrKey))
 	}
 	for k, at := range attrs {
 		if at.null {
 			r = append(r, parquet.NullValue().Level(min(k, 1), 1, colAttrValue))
 		} else {
-			r = append(r, parquet.ByteArrayValue(at.value).Level(min(k, 1), 2, colAttrValue))
+			r = append(r, parquet.ByteArrayValue(e.keep(append(e.arena, at.value...))).Level(min(k, 1), 2, colAttrValue))
 		}
 	}
 	return r
@@ -215,6 +248,9 @@ func (e *parquetEncoder) Close() error {
 		return e.err
 	}
 	e.closed = true
+	if e.err == nil {
+		_ = e.flush()
+	}
 	if err := e.w.Close(); err != nil && e.err == nil {
 		e.err = fmt.Errorf("finish Parquet file: %w", err)
 	}

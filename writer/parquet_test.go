@@ -279,19 +279,70 @@ func TestParquetRoundTrip(t *testing.T) {
 		t.Fatalf("read %d rows, want %d", len(got), len(parquetCases))
 	}
 	for i, c := range parquetCases {
-		want := c.want
-		want.Line, want.ID, want.Type, want.Profile = c.p.Line, c.p.ID, string(c.p.Type), string(c.p.Body)
-		want.FetchedAt = c.p.FetchedAt.Truncate(time.Microsecond).UTC()
-		if want.Attributes == nil {
-			want.Attributes = map[string]*string{}
-		}
-		g := got[i]
-		if g.Attributes == nil {
-			g.Attributes = map[string]*string{}
-		}
-		if !reflect.DeepEqual(g, want) {
+		if g, want := normalRow(got[i]), wantRow(c.p, c.want); !reflect.DeepEqual(g, want) {
 			t.Errorf("row %d:\n got %s\nwant %s", i, describe(g), describe(want))
 		}
+	}
+}
+
+// wantRow is the row a reader should get for p, whose answer's fields are in
+// fields.
+func wantRow(p row.Profile, fields readRow) readRow {
+	want := fields
+	want.Line, want.ID, want.Type, want.Profile = p.Line, p.ID, string(p.Type), string(p.Body)
+	want.FetchedAt = p.FetchedAt.Truncate(time.Microsecond).UTC()
+	return normalRow(want)
+}
+
+// normalRow makes an empty attributes map compare equal to a missing one.
+func normalRow(r readRow) readRow {
+	if r.Attributes == nil {
+		r.Attributes = map[string]*string{}
+	}
+	return r
+}
+
+// TestParquetBatchesKeepTheirRows writes rows as an export does, each body
+// through the same buffer overwritten after every Write, in more rows than one
+// batch of the encoder and with row groups that end inside a batch. Every row
+// must read back as it was sent, not as a later one that reused the buffer.
+func TestParquetBatchesKeepTheirRows(t *testing.T) {
+	const n = 3*parquetBatchRows + 5
+	var out bytes.Buffer
+	enc := NewParquet(&out, ParquetOptions{RowGroupRows: 50})
+	var buf []byte
+	var want []readRow
+	for i := range n {
+		c := parquetCases[i%len(parquetCases)]
+		p := c.p
+		p.Line = int64(i + 2)
+		p.ID = fmt.Sprintf("%s#%d", c.p.ID, i)
+		want = append(want, wantRow(p, c.want))
+		buf = append(buf[:0], p.Body...)
+		p.Body = buf
+		if err := enc.Write(p); err != nil {
+			t.Fatalf("Write(line %d): %v", p.Line, err)
+		}
+		clear(buf) // what the next answer would do to it
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := readParquet(t, out.Bytes())
+	if len(got) != n {
+		t.Fatalf("read %d rows, want %d", len(got), n)
+	}
+	for i := range got {
+		if g := normalRow(got[i]); !reflect.DeepEqual(g, want[i]) {
+			t.Fatalf("row %d:\n got %s\nwant %s", i, describe(g), describe(want[i]))
+		}
+	}
+	var groups []int64
+	for _, rg := range openParquet(t, out.Bytes()).RowGroups() {
+		groups = append(groups, rg.NumRows())
+	}
+	if fmt.Sprint(groups) != "[50 50 50 47]" {
+		t.Errorf("row groups of %v rows, want [50 50 50 47]", groups)
 	}
 }
 
