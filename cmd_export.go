@@ -85,6 +85,7 @@ func exportCommand(res *result) *cli.Command {
 		UsageText: "profile-export export -i ids.csv -o profiles.parquet [--client CODE | --sandbox] [options]",
 		Flags:     exportFlags(),
 		Action: func(c *cli.Context) error {
+			tuneGC()
 			sum, err := runExport(c)
 			res.code, res.err = job.ExitCode(sum, err), err
 			if err != nil {
