@@ -60,7 +60,7 @@ func NewPacer(rps float64, burst int) *Pacer {
 		lim:    rate.NewLimiter(t, burst),
 		target: t,
 		floor:  min(t, PacerFloor),
-		win:    newWindow(int(math.Min(rps+float64(burst), 1<<20))),
+		win:    newWindow(int(math.Min(rps+float64(burst), 1<<20)), windowSpan(rps, burst)),
 		cur:    t,
 	}
 }
@@ -91,15 +91,34 @@ func (p *Pacer) Wait(ctx context.Context) (epoch uint64, err error) {
 // own: a waiter woken late (a busy machine) goes together with the next ones, and
 // the server then counts more in one second than the bucket allows. window holds
 // the last limit instants in a ring and makes a request wait until the oldest is
-// a second old; it almost never waits while waiters are on time.
+// span old; it almost never waits while waiters are on time.
 type window struct {
 	mu   sync.Mutex
+	span time.Duration
 	sent []time.Time // the last len(sent) instants a request was let go
 	next int         // the oldest of them
 }
 
-// newWindow allows limit requests in any second (at least one).
-func newWindow(limit int) *window { return &window{sent: make([]time.Time, max(limit, 1))} }
+// maxWindowMargin bounds what windowSpan adds to a second.
+const maxWindowMargin = 20 * time.Millisecond
+
+// windowSpan is how long a window of rate + burst requests lasts: a second, plus
+// a margin for what lies between the instant a request is let go and the instant
+// the server counts it (goroutine hand-offs in net/http, the network, the
+// server's scheduling), which stretches the client's second as the server sees
+// it. The margin is half the burst's worth of time at the rate, at most
+// maxWindowMargin: at the steady rate a window of that span holds rate + burst/2
+// requests, so it still never holds one back, while a request delayed by a few
+// milliseconds no longer pushes the server's second over the limit.
+func windowSpan(rps float64, burst int) time.Duration {
+	margin := time.Duration(float64(burst) / 2 / rps * float64(time.Second))
+	return time.Second + min(margin, maxWindowMargin)
+}
+
+// newWindow allows limit requests (at least one) in any span.
+func newWindow(limit int, span time.Duration) *window {
+	return &window{span: span, sent: make([]time.Time, max(limit, 1))}
+}
 
 // admit blocks until a request may go now without exceeding the limit in the
 // second before it, and records it; it holds its lock only to look and record.
@@ -108,13 +127,13 @@ func (w *window) admit(ctx context.Context) error {
 		w.mu.Lock()
 		now := time.Now()
 		oldest := w.sent[w.next]
-		if oldest.IsZero() || now.Sub(oldest) >= time.Second {
+		if oldest.IsZero() || now.Sub(oldest) >= w.span {
 			w.sent[w.next] = now
 			w.next = (w.next + 1) % len(w.sent)
 			w.mu.Unlock()
 			return nil
 		}
-		wait := time.Second - now.Sub(oldest)
+		wait := w.span - now.Sub(oldest)
 		w.mu.Unlock()
 		if err := sleep(ctx, wait); err != nil {
 			return err
