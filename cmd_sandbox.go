@@ -28,6 +28,7 @@ func sandboxFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "rate-truncated", Usage: "share answered 200 with a truncated body", EnvVars: senv("rate-truncated")},
 		&cli.Float64Flag{Name: "rate-html", Usage: "share answered 200 with an HTML proxy page", EnvVars: senv("rate-html")},
 		&cli.IntFlag{Name: "fail-first", Usage: "the first N attempts of every ID answer 503", EnvVars: senv("fail-first")},
+		&cli.Float64Flag{Name: "fail-first-share", Usage: "limit --fail-first to this share of the IDs, chosen deterministically (0: every ID)", EnvVars: senv("fail-first-share")},
 	}
 }
 
@@ -48,7 +49,7 @@ func sandboxCommand() *cli.Command {
 					Rate500: c.Float64("rate-500"), Rate502: c.Float64("rate-502"), Rate503: c.Float64("rate-503"),
 					RateReset: c.Float64("rate-reset"), RateHang: c.Float64("rate-hang"),
 					RateTruncated: c.Float64("rate-truncated"), RateHTML: c.Float64("rate-html"),
-					FailFirst: c.Int("fail-first"),
+					FailFirst: c.Int("fail-first"), FailFirstShare: c.Float64("fail-first-share"),
 				},
 			}
 			if cfg.NotFoundRate == 0 {

@@ -77,6 +77,9 @@ type Faults struct {
 	// counted per (type, ID) in a bounded table that remembers at least the last
 	// ~500k distinct IDs.
 	FailFirst int
+	// FailFirstShare limits FailFirst to this share of the IDs, chosen
+	// deterministically from the ID; 0 means every ID.
+	FailFirstShare float64
 }
 
 // normalized returns c with defaults applied, or an error when a field is out of range.
@@ -104,6 +107,9 @@ func (c Config) normalized() (Config, error) {
 	}
 	if f.FailFirst < 0 {
 		return c, fmt.Errorf("sandbox: negative FailFirst %d", f.FailFirst)
+	}
+	if f.FailFirstShare < 0 || f.FailFirstShare > 1 || math.IsNaN(f.FailFirstShare) {
+		return c, fmt.Errorf("sandbox: FailFirstShare %v out of range [0,1]", f.FailFirstShare)
 	}
 	sum := 0.0
 	for _, r := range f.rates() {

@@ -57,7 +57,7 @@ func (h *Handler) faultFor(key uint64, attempt int) int {
 	if h.attempts == nil {
 		return noFault
 	}
-	if attempt < h.cfg.Faults.FailFirst {
+	if attempt < h.cfg.Faults.FailFirst && h.failsFirst(key) {
 		return len(faultKinds) - 1 // FaultFailFirst
 	}
 	u := unit(mix((key ^ saltFault) + uint64(attempt)*0x9e3779b97f4a7c15))
@@ -69,6 +69,12 @@ func (h *Handler) faultFor(key uint64, attempt int) int {
 		}
 	}
 	return noFault
+}
+
+// failsFirst reports whether FailFirst applies to the ID whose hash is key.
+func (h *Handler) failsFirst(key uint64) bool {
+	share := h.cfg.Faults.FailFirstShare
+	return share == 0 || unit(mix(key^saltFailFirst)) < share
 }
 
 // serveFault misbehaves as faultKinds[kind] says.

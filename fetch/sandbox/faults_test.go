@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +174,34 @@ func TestFailFirst(t *testing.T) {
 	}
 }
 
+// FailFirstShare picks a deterministic share of the IDs: those answer 503 on
+// their first attempt and 200 after, every other ID answers 200 at once.
+func TestFailFirstShare(t *testing.T) {
+	cfg := Config{NotFoundRate: -1, Faults: Faults{FailFirst: 1, FailFirstShare: 0.2}}
+	run := func() (failed []string) {
+		s := StartTest(t, cfg)
+		c := newClient(t, 5*time.Second)
+		for _, id := range idsOf(row.ThirdPartyID, 500) {
+			u := profileURL(s.URL, row.ThirdPartyID, id, "")
+			first, second := get(t, c, u, nil).status, get(t, c, u, nil).status
+			switch {
+			case first == 503 && second == 200:
+				failed = append(failed, id)
+			case first != 200 || second != 200:
+				t.Fatalf("%s: %d then %d, want 503 then 200 or 200 twice", id, first, second)
+			}
+		}
+		return failed
+	}
+	a, b := run(), run()
+	if n := len(a); n < 70 || n > 130 {
+		t.Errorf("%d of 500 IDs failed first, want about 100", n)
+	}
+	if !slices.Equal(a, b) {
+		t.Errorf("the IDs that fail first differ between two servers with the same Config")
+	}
+}
+
 // Faults are drawn per attempt: the sequence of answers for an ID is the same on
 // every server with the same Config, rates are roughly honoured, and a retried ID
 // eventually gets through.
@@ -231,6 +260,7 @@ func TestInvalidConfig(t *testing.T) {
 		{Faults: Faults{Rate500: 0.6, Rate503: 0.6}},
 		{Faults: Faults{Latency: -time.Second}},
 		{Faults: Faults{FailFirst: -1}},
+		{Faults: Faults{FailFirst: 1, FailFirstShare: 1.5}},
 	} {
 		if _, err := NewHandler(cfg); err == nil {
 			t.Errorf("%+v: no error", cfg)

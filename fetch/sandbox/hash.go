@@ -9,6 +9,8 @@ const (
 	saltFound = 0x6a09e667f3bcc908
 	saltFault = 0xbb67ae8584caa73b
 	saltReset = 0x3c6ef372fe94f82b
+	// saltFailFirst picks the IDs of Faults.FailFirstShare.
+	saltFailFirst = 0xa54ff53a5f1d36f1
 )
 
 // mix is the splitmix64 finalizer: a fast, well-spread 64-bit permutation.

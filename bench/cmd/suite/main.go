@@ -10,7 +10,7 @@
 //	3  rate accuracy: --rate 400, ÷ 400 (±2%), busiest second ≤ rate + burst
 //	4  memory flat: peak RSS of a large run ÷ a small one (≤ 1.25, < 150 MiB)
 //	5  CPU per 100k profiles, ÷ the naive baseline's
-//	6  retry storm: 20% of attempts 503, rows/s ÷ fault-free rows/s
+//	6  retry storm: 20% of requests 503 then success, rows/s ÷ fault-free rows/s
 //
 // Ratios, not absolute numbers, are the point: the machines are small and noisy,
 // and every pair is measured in the same run, one after the other.
