@@ -147,7 +147,17 @@ func newLayout(cfg *Config) (*layout, error) {
 		if cfg.Rejects != "" {
 			// In directory mode --rejects names a directory, with or without its slash.
 			v := cfg.Rejects
-			if !strings.HasSuffix(v, "/") {
+			if outpath.IsURL(v) {
+				// The slash ends the URL's path, before its query: a slash after
+				// the query would end the query's last value.
+				p, q, hasQuery := strings.Cut(v, "?")
+				if !strings.HasSuffix(p, "/") {
+					p += "/"
+				}
+				if v = p; hasQuery {
+					v += "?" + q
+				}
+			} else if !strings.HasSuffix(v, "/") && !strings.HasSuffix(v, string(os.PathSeparator)) {
 				v += "/"
 			}
 			if l.rejectsDir, _, _, err = parsePlace(v); err != nil {
