@@ -80,12 +80,20 @@ func finalizeDir(ctx context.Context, r *run) ([]string, error) {
 	if l.shard.Active() {
 		m.Shard = l.shard.String()
 	}
+	rejectsAt, err := l.rejectsLocation()
+	if err != nil {
+		return nil, fmt.Errorf("writing manifest: %w", err)
+	}
 	for _, p := range st.Parts {
 		if p.Profiles != nil {
 			m.Parts = append(m.Parts, *p.Profiles)
 		}
 		if p.Rejects != nil {
-			m.Rejects = append(m.Rejects, *p.Rejects)
+			f := *p.Rejects
+			if rejectsAt != "" {
+				f.Path = rejectsAt + f.Name
+			}
+			m.Rejects = append(m.Rejects, f)
 		}
 	}
 	b, err := json.MarshalIndent(m, "", "  ")

@@ -348,10 +348,63 @@ func (l *layout) lockPath() string {
 	return l.stageDir.dir + ".lock"
 }
 
-// outputs names the final outputs, for the summary.
+// rejectsLocation says, in directory mode, where the rejects parts are as seen
+// from the output directory, for the manifest: "" when they are in it (the usual
+// case); when both are local, the rejects directory relative to the output
+// directory ("../rejects/"), so that the two can be moved or copied together;
+// otherwise the rejects directory's URL, without its query (which configures the
+// client, not the place). Each ends in "/", ready for a file name.
+func (l *layout) rejectsLocation() (string, error) {
+	if !l.dirMode || l.sameRejectsDir() {
+		return "", nil
+	}
+	switch {
+	case l.rejectsDir.remote():
+		return l.rejectsDir.String(), nil
+	case l.outDir.remote():
+		abs, err := filepath.Abs(l.rejectsDir.dir)
+		if err != nil {
+			return "", fmt.Errorf("locating the rejects directory: %w", err)
+		}
+		// Written as --output and --rejects take it, unescaped.
+		return "file://" + filepath.ToSlash(abs) + "/", nil
+	}
+	out, err := filepath.Abs(l.outDir.dir)
+	if err != nil {
+		return "", fmt.Errorf("locating the output directory: %w", err)
+	}
+	rej, err := filepath.Abs(l.rejectsDir.dir)
+	if err != nil {
+		return "", fmt.Errorf("locating the rejects directory: %w", err)
+	}
+	rel, err := filepath.Rel(out, rej)
+	if err != nil {
+		return "", fmt.Errorf("locating the rejects directory from the output directory: %w", err)
+	}
+	return filepath.ToSlash(rel) + "/", nil
+}
+
+// sameRejectsDir reports whether the rejects go to the output directory, however
+// each was written (dir, dir/, ./dir, /abs/dir; a bucket with another query).
+func (l *layout) sameRejectsDir() bool {
+	if l.rejectsDir == l.outDir {
+		return true
+	}
+	if l.rejectsDir.remote() || l.outDir.remote() {
+		return l.rejectsDir.remote() && l.outDir.remote() && l.rejectsDir.String() == l.outDir.String()
+	}
+	return samePath(l.rejectsDir.dir, l.outDir.dir)
+}
+
+// outputs names the final outputs, for the summary and the final message: in
+// directory mode the output directory, then the rejects directory when it is
+// another one.
 func (l *layout) outputs() []string {
 	if l.dirMode {
-		return []string{l.outDir.String()}
+		if l.sameRejectsDir() {
+			return []string{l.outDir.String()}
+		}
+		return []string{l.outDir.String(), l.rejectsDir.String()}
 	}
 	return []string{l.outDir.join(l.outName), l.rejectsDir.join(l.rejectsName)}
 }

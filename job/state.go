@@ -58,7 +58,12 @@ type partInfo struct {
 
 // fileInfo describes a committed file, as the manifest lists it.
 type fileInfo struct {
-	Name   string `json:"name"`
+	Name string `json:"name"`
+	// Path, in a manifest, says where a rejects part written to another directory
+	// than the export's (--rejects DIR/) is: relative to the export's directory
+	// ("../rejects/rejects-00000.jsonl"), or its URL when either is in object
+	// storage. Empty for a file in the export's directory, the usual case.
+	Path   string `json:"path,omitempty"`
 	Rows   int64  `json:"rows"`
 	Bytes  int64  `json:"bytes"`
 	SHA256 string `json:"sha256"`
