@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -191,3 +192,85 @@ func TestObjectStorageSingleFile(t *testing.T) {
 }
 
 func gzipReader(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }
+
+// TestObjectStorageRejectsElsewhere exports a directory whose --rejects names
+// another place, in object storage or not: the manifest gives each rejects part's
+// URL (without the query, which configures the client) when either place is in
+// object storage, the part is there with the bytes listed, none is left in the
+// output's prefix, and the summary names both places.
+func TestObjectStorageRejectsElsewhere(t *testing.T) {
+	query := s3test.Start(t)
+	srv := sandbox.StartTest(t, sandbox.Config{})
+	input := writeIDs(t, 500)
+	local := t.TempDir()
+	for _, tc := range []struct {
+		name, output, rejects string
+		wantAt                string // the rejects parts' path in the manifest, before their name
+		readManifest          func(t *testing.T) []byte
+		rejectsStore          func(t *testing.T) writer.Store
+	}{
+		{name: "bucket to bucket",
+			output: "s3://lake/exports/a/?" + query, rejects: "s3://lake/rejects/a?" + query,
+			wantAt: "s3://lake/rejects/a/"},
+		{name: "directory to bucket",
+			output: local + "/b/", rejects: "s3://lake/rejects/b/?" + query,
+			wantAt: "s3://lake/rejects/b/"},
+		{name: "bucket to directory",
+			output: "s3://lake/exports/c/?" + query, rejects: local + "/c-rejects/",
+			wantAt: "file://" + filepath.ToSlash(local) + "/c-rejects/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Config{
+				Input: input, Output: tc.output, Rejects: tc.rejects, Format: writer.JSONL, Rate: -1,
+				RowsPerFile: 100, Fetch: fetch.Config{BaseURL: srv.URL},
+			}
+			sum, err := Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := newLayout(&cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if err := l.open(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer l.close()
+			if want := []string{l.outDir.String(), l.rejectsDir.String()}; strings.Join(sum.Outputs, " ") != strings.Join(want, " ") ||
+				strings.Contains(strings.Join(sum.Outputs, " "), "?") {
+				t.Errorf("summary outputs %q, want %q", sum.Outputs, want)
+			}
+			rc, err := l.out.Open(ctx, "_manifest.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m Manifest
+			err = json.NewDecoder(rc).Decode(&m)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(m.Rejects) == 0 {
+				t.Fatal("no rejects in the manifest; the test wants some")
+			}
+			for _, f := range m.Rejects {
+				if f.Path != tc.wantAt+f.Name {
+					t.Errorf("manifest gives %s at %q, want %q", f.Name, f.Path, tc.wantAt+f.Name)
+				}
+				st, err := l.rejects.Stat(ctx, f.Name)
+				if err != nil || st.Size != f.Bytes {
+					t.Errorf("manifest lists %s of %d bytes; the rejects place has %+v, %v", f.Name, f.Bytes, st, err)
+				}
+				if _, err := l.out.Stat(ctx, f.Name); err == nil {
+					t.Errorf("%s is in the output's place too", f.Name)
+				}
+			}
+			for _, f := range m.Parts {
+				if f.Path != "" {
+					t.Errorf("manifest gives the part %s a path %q", f.Name, f.Path)
+				}
+			}
+		})
+	}
+}
