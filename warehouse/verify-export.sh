@@ -9,24 +9,41 @@
 #   - every file a manifest lists is there with its SHA-256 (so its bytes);
 #   - every JSON Lines file has the rows its manifest gives (Parquet row counts
 #     are checked by the load statements, see warehouse/duckdb/load.sql);
-#   - no part-* or rejects-* file is there that no manifest lists.
+#   - no part-* or rejects-* file is there that no manifest lists (nor a
+#     rejects-* file in the directory of its rejects, when that is another one).
+#
+# The rejects parts are in DIR unless the export was run with --rejects naming
+# another directory: the manifest then gives each rejects part's "path",
+# relative to DIR (so move or copy the two directories together), or a URL when
+# either directory was in object storage. REJECTS_DIR=DIR2 says to look for
+# those rejects parts in DIR2 instead, e.g. a local copy of a bucket's prefix.
 #
 # Waits up to WAIT_SECONDS (default 0: no wait) for the export to finish,
 # looking every $POLL seconds (default 30).
 # Exit status: 0 the export can be loaded; 1 it does not match its manifest;
-# 75 it is not finished (yet: try again later); 64 usage.
+# 75 it is not finished (yet: try again later); 64 usage (including rejects
+# parts in object storage without REJECTS_DIR).
 # Needs a POSIX shell, jq, sha256sum and, for .jsonl.gz exports, gzip.
 # For a bucket, copy the run's prefix down first (aws s3 cp --recursive,
 # gcloud storage cp -r, azcopy copy --recursive) and verify the copy.
 set -eu
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-    echo "usage: verify-export.sh DIR [WAIT_SECONDS]" >&2
+    echo "usage: [REJECTS_DIR=DIR2] verify-export.sh DIR [WAIT_SECONDS]" >&2
     exit 64
 fi
 dir=${1%/}
 wait=${2:-0}
 poll=${POLL:-30}
+rejects_dir=
+if [ -n "${REJECTS_DIR:-}" ]; then
+    # Made absolute: the files are checked from inside $dir.
+    if ! rejects_dir=$(cd "$REJECTS_DIR" 2>/dev/null && pwd); then
+        echo "verify-export: REJECTS_DIR $REJECTS_DIR is not a directory" >&2
+        exit 64
+    fi
+fi
+tab=$(printf '\t')
 
 # unfinished prints why DIR is not a finished export, or nothing when it is.
 unfinished() {
@@ -59,34 +76,84 @@ while reason=$(unfinished) && [ -n "$reason" ]; do
     wait=$((wait - poll))
 done
 
-bad=0
-listed=$(jq -r '(.parts + .rejects)[] | .name' "$dir"/_manifest*.json)
-sums=$(jq -r '(.parts + .rejects)[] | "\(.sha256)  \(.name)"' "$dir"/_manifest*.json)
-if [ -n "$sums" ]; then
-    # sha256sum names each missing or different file on stdout.
-    printf '%s\n' "$sums" | (cd "$dir" && sha256sum --check --quiet --strict) >&2 || bad=1
+# listed is "SHA-256<TAB>rows<TAB>file" for every file the manifests list, the
+# file relative to $dir (or absolute): a part by its name, a rejects part by its
+# name or, written to another directory, by its path (see above).
+listed=$(jq -r --arg rd "$rejects_dir" '
+    (.parts[] | [.sha256, .rows, .name]),
+    (.rejects[] | [.sha256, .rows,
+        (if .path == null then .name
+         elif $rd != "" then $rd + "/" + .name
+         elif (.path | startswith("file://")) then .path[7:]
+         else .path end)])
+    | @tsv' "$dir"/_manifest*.json)
+if remote=$(printf '%s\n' "$listed" | cut -f3 | grep -m1 -E '^[a-zA-Z][a-zA-Z0-9+.-]*://'); then
+    echo "verify-export: $dir lists rejects parts in object storage ($remote):" \
+        "copy that prefix down and set REJECTS_DIR to the copy" >&2
+    exit 64
 fi
 
-jq -r '(.parts + .rejects)[] | select(.name | test("[.]jsonl(.gz)?$")) | "\(.rows) \(.name)"' \
-    "$dir"/_manifest*.json | while read -r rows name; do
-    [ -e "$dir/$name" ] || continue # reported above
+# at prints where a listed file is, from the working directory.
+at() {
+    case $1 in
+    /*) printf '%s\n' "$1" ;;
+    *) printf '%s\n' "$dir/$1" ;;
+    esac
+}
+
+bad=0
+if [ -n "$listed" ]; then
+    # sha256sum names each missing or different file on stdout.
+    printf '%s\n' "$listed" | awk -F "$tab" '{ print $1 "  " $3 }' |
+        (cd "$dir" && sha256sum --check --quiet --strict) >&2 || bad=1
+fi
+
+printf '%s\n' "$listed" | while IFS=$tab read -r _ rows name; do
     case $name in
-    *.gz) n=$(gzip -dc "$dir/$name" | wc -l) ;;
-    *) n=$(wc -l <"$dir/$name") ;;
+    *.jsonl | *.jsonl.gz) ;;
+    *) continue ;; # Parquet (or no file at all)
+    esac
+    f=$(at "$name")
+    [ -e "$f" ] || continue # reported above
+    case $name in
+    *.gz) n=$(gzip -dc "$f" | wc -l) ;;
+    *) n=$(wc -l <"$f") ;;
     esac
     if [ "$n" -ne "$rows" ]; then
-        echo "verify-export: $name has $n rows, its manifest says $rows" >&2
+        echo "verify-export: ${name##*/} has $n rows, its manifest says $rows" >&2
         exit 1
     fi
 done || bad=1
 
-for f in "$dir"/part-* "$dir"/rejects-*; do
-    [ -e "$f" ] || continue
-    if ! printf '%s\n' "$listed" | grep -qxF -- "${f##*/}"; then
-        echo "verify-export: ${f##*/} is in $dir but in no manifest" >&2
-        bad=1
-    fi
-done
+# A stray file would be taken by a loader reading part-* or rejects-*: look in
+# $dir, and for rejects-* in each other directory holding listed rejects parts.
+paths=$(printf '%s\n' "$listed" | cut -f3 | while read -r name; do
+    [ -z "$name" ] || at "$name"
+done)
+others=$(printf '%s\n' "$paths" | grep '/rejects-[^/]*$' | sed 's|/[^/]*$||' |
+    grep -vxF -- "$dir" | sort -u || true)
+strays=$(
+    for f in "$dir"/part-* "$dir"/rejects-*; do
+        [ -e "$f" ] && printf '%s\n' "$f"
+    done
+    printf '%s\n' "$others" | while read -r d; do
+        [ -z "$d" ] && continue
+        for f in "$d"/rejects-*; do
+            [ -e "$f" ] && printf '%s\n' "$f"
+        done
+    done
+    true
+)
+if [ -n "$strays" ]; then
+    while read -r f; do
+        if ! printf '%s\n' "$paths" | grep -qxF -- "$f"; then
+            echo "verify-export: ${f##*/} is in ${f%/*} but in no manifest" >&2
+            bad=1
+        fi
+    done <<EOF
+$strays
+EOF
+fi
 
 if [ "$bad" -ne 0 ]; then
     echo "verify-export: $dir does not match its manifest: do not load it" >&2
