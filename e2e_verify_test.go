@@ -198,10 +198,50 @@ func TestE2EVerifyShardedExportWithRejectsElsewhere(t *testing.T) {
 	if code, msg := verifyExport(t, out); code != 0 {
 		t.Fatalf("verify-export.sh: status %d, want 0:\n%s", code, msg)
 	}
+
+	// Rejects parts listed by a bucket URL are checked in a local copy named by
+	// REJECTS_DIR; without it the script cannot check them and says so.
+	copied := filepath.Join(t.TempDir(), "copy")
+	if err := os.Rename(rej, copied); err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range []string{"-s000", "-s001"} {
+		p := filepath.Join(out, "_manifest"+tag+".json")
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range m["rejects"].([]any) {
+			f := f.(map[string]any)
+			f["path"] = "s3://lake/rejects/" + f["name"].(string)
+		}
+		if b, err = json.Marshal(m); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, msg := verifyExport(t, out); code != 64 || !strings.Contains(msg, "REJECTS_DIR") {
+		t.Fatalf("verify-export.sh with rejects in a bucket: status %d, want 64 asking for REJECTS_DIR:\n%s", code, msg)
+	}
+	if code, msg := verifyExport(t, out, "REJECTS_DIR="+copied); code != 0 {
+		t.Fatalf("verify-export.sh with REJECTS_DIR: status %d, want 0:\n%s", code, msg)
+	}
+	if err := os.Rename(copied, rej); err != nil {
+		t.Fatal(err)
+	}
+	if code, msg := verifyExport(t, out, "REJECTS_DIR="+rej); code != 0 {
+		t.Fatalf("verify-export.sh with REJECTS_DIR: status %d, want 0:\n%s", code, msg)
+	}
 	if err := os.Remove(rejectsParts(t, rej)[0]); err != nil {
 		t.Fatal(err)
 	}
-	if code, msg := verifyExport(t, out); code != 1 {
+	if code, msg := verifyExport(t, out, "REJECTS_DIR="+rej); code != 1 {
 		t.Fatalf("verify-export.sh with a rejects part gone: status %d, want 1:\n%s", code, msg)
 	}
 }
