@@ -11,6 +11,21 @@
 SET VARIABLE export_dir = 'export/';
 CREATE OR REPLACE TEMP MACRO export_path(name) AS
     rtrim(getvariable('export_dir'), '/') || '/' || name;
+-- Where a file the manifest lists is: its name in the export's directory, or for
+-- a rejects part written to another directory (--rejects DIR/) its "path",
+-- relative to the export's directory or a URL.
+CREATE OR REPLACE TEMP MACRO listed_path(f) AS
+    CASE WHEN f.path IS NULL THEN export_path(f.name)
+         WHEN regexp_matches(f.path, '^[a-z][a-z0-9+.-]*://') THEN f.path
+         ELSE export_path(f.path) END;
+-- A path with its "." and "name/.." steps taken, as DuckDB names the files it
+-- finds (export/../rejects/x is rejects/x), to compare listed and found files.
+CREATE OR REPLACE TEMP MACRO normal_path(path) AS
+    array_to_string(list_reduce(string_split(path, '/'), lambda acc, step:
+        CASE WHEN step = '.' THEN acc
+             WHEN step = '..' AND len(acc) > 0 AND acc[len(acc)] NOT IN ('..', '')
+                 THEN list_slice(acc, 1, len(acc) - 1)
+             ELSE list_append(acc, step) END, []::VARCHAR[]), '/');
 
 -- 1. Finished? _SUCCESS is written last, after _manifest.json. Each shard of a
 --    sharded export (--shard K/N into one directory) writes its own
@@ -23,8 +38,8 @@ SELECT parse_filename(filename) AS manifest, * EXCLUDE (filename)
 FROM read_json(export_path('_manifest*.json'), filename = true, columns = {
     run_id: 'VARCHAR',
     shard: 'VARCHAR',
-    parts: 'STRUCT(name VARCHAR, "rows" BIGINT, bytes BIGINT, sha256 VARCHAR)[]',
-    rejects: 'STRUCT(name VARCHAR, "rows" BIGINT, bytes BIGINT, sha256 VARCHAR)[]',
+    parts: 'STRUCT(name VARCHAR, path VARCHAR, "rows" BIGINT, bytes BIGINT, sha256 VARCHAR)[]',
+    rejects: 'STRUCT(name VARCHAR, path VARCHAR, "rows" BIGINT, bytes BIGINT, sha256 VARCHAR)[]',
     counts: 'STRUCT("rows" BIGINT, profiles BIGINT)'});
 
 SELECT error(export_path('') || ' is not finished: ' || string_agg(problem, '; '))
@@ -42,28 +57,37 @@ HAVING count(*) > 0;
 
 -- 2. Every file the manifests list is there with its size and SHA-256, and no
 --    part or rejects file is there that they do not list (one of an unfinished
---    shard, or a stray copy, would otherwise be loaded by a part-* glob).
-SELECT error(export_path('') || ' does not match its manifest: ' || string_agg(name || ' ' || problem, '; '))
+--    shard, or a stray copy, would otherwise be loaded by a part-* glob); nor a
+--    rejects file in another directory holding listed rejects parts.
+CREATE OR REPLACE TEMP TABLE export_files AS
+SELECT normal_path(listed_path(p)) AS file, p.path IS NOT NULL AS elsewhere, p.bytes, p.sha256
+FROM export_manifest, unnest(parts || rejects) AS u(p);
+SET VARIABLE export_globs = (
+    SELECT list_distinct(list_prepend(export_path('*'),
+        coalesce(list(parse_dirpath(file) || '/rejects-*') FILTER (elsewhere), [])))
+    FROM export_files);
+
+SELECT error(export_path('') || ' does not match its manifest: ' || string_agg(file || ' ' || problem, '; '))
 FROM (
-    SELECT name,
-        CASE WHEN f.name IS NULL THEN 'is missing'
-             WHEN l.name IS NULL THEN 'is not in the manifest'
+    SELECT file,
+        CASE WHEN f.file IS NULL THEN 'is missing'
+             WHEN l.file IS NULL THEN 'is not in the manifest'
              WHEN f.bytes <> l.bytes THEN 'has ' || f.bytes || ' bytes, the manifest says ' || l.bytes
              WHEN f.sha256 <> l.sha256 THEN 'has another SHA-256 than the manifest'
         END AS problem
-    FROM (SELECT p.name, p.bytes, p.sha256 FROM export_manifest, unnest(parts || rejects) AS u(p)) AS l
+    FROM (SELECT file, bytes, sha256 FROM export_files) AS l
     FULL JOIN (
-        SELECT parse_filename(filename) AS name, size AS bytes, sha256(content) AS sha256
-        FROM read_blob(export_path('*'))
+        SELECT DISTINCT normal_path(filename) AS file, size AS bytes, sha256(content) AS sha256
+        FROM read_blob(getvariable('export_globs'))
         WHERE regexp_matches(parse_filename(filename), '^(part|rejects)-')
-    ) AS f USING (name)
+    ) AS f USING (file)
 )
 WHERE problem IS NOT NULL
 HAVING count(*) > 0;
 
 -- 3. Load exactly the files the manifests list.
-SET VARIABLE parts = (SELECT list(export_path(p.name) ORDER BY p.name) FROM export_manifest, unnest(parts) AS u(p));
-SET VARIABLE rejects = (SELECT list(export_path(p.name) ORDER BY p.name) FROM export_manifest, unnest(rejects) AS u(p));
+SET VARIABLE parts = (SELECT list(listed_path(p) ORDER BY p.name) FROM export_manifest, unnest(parts) AS u(p));
+SET VARIABLE rejects = (SELECT list(listed_path(p) ORDER BY p.name) FROM export_manifest, unnest(rejects) AS u(p));
 
 CREATE OR REPLACE TABLE target_profiles AS
 FROM read_parquet(getvariable('parts'));

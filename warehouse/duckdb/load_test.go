@@ -246,3 +246,86 @@ func TestLoadSQLWaitsForEveryShard(t *testing.T) {
 		t.Errorf("target_profiles has %d rows, the shards' manifests count %d and %d", profiles, m0.Counts.Profiles, m1.Counts.Profiles)
 	}
 }
+
+// TestLoadSQLWithRejectsElsewhere exports into a directory with --rejects naming
+// another one: load.sql finds the rejects parts where the manifest says they are,
+// loads every row once, and refuses a changed, missing or stray rejects part.
+func TestLoadSQLWithRejectsElsewhere(t *testing.T) {
+	script := sqlFile(t, "load.sql")
+	base := t.TempDir()
+	in := writeInput(t, base, 400, 4)
+	sum, err := exportTo(t, in, filepath.Join(base, "export")+"/", 60, nil, func(c *job.Config) {
+		c.Rejects = filepath.Join(base, "rejects", "run1")
+	})
+	if err != nil || !sum.Completed {
+		t.Fatalf("export: %v", err)
+	}
+	m := readManifest(t, filepath.Join(base, "export", "_manifest.json"))
+	if len(m.Rejects) < 2 {
+		t.Fatalf("the export has %d rejects files; the test wants several", len(m.Rejects))
+	}
+	rejects0, rejects1 := m.Rejects[0].Name, m.Rejects[1].Name
+
+	t.Run("loads", func(t *testing.T) {
+		t.Chdir(base)
+		conn := openDuckDB(t)
+		if err := run(conn, script); err != nil {
+			t.Fatalf("load.sql: %v", err)
+		}
+		var lines, distinct, rejects int64
+		queryOne(t, conn, `SELECT count(*), count(DISTINCT line) FROM
+			(SELECT line FROM target_profiles UNION ALL SELECT line FROM target_profile_rejects)`, &lines, &distinct)
+		queryOne(t, conn, "SELECT count(*) FROM target_profile_rejects", &rejects)
+		if lines != int64(in.rows) || distinct != int64(in.rows) || rejects != m.Counts.Rows-m.Counts.Profiles {
+			t.Errorf("the tables hold %d lines (%d distinct, %d rejects), the input has %d rows and the manifest counts %d rejects",
+				lines, distinct, rejects, in.rows, m.Counts.Rows-m.Counts.Profiles)
+		}
+	})
+
+	for _, tc := range []struct {
+		name    string
+		damage  func(rejectsDir string) error
+		wantErr string
+	}{
+		{"changed rejects", func(dir string) error {
+			f, err := os.OpenFile(filepath.Join(dir, rejects1), os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			if _, err := f.WriteAt([]byte("X"), 20); err != nil {
+				return err
+			}
+			return f.Close()
+		}, rejects1 + " has another SHA-256 than the manifest"},
+		{"missing rejects", func(dir string) error {
+			return os.Remove(filepath.Join(dir, rejects0))
+		}, rejects0 + " is missing"},
+		{"stray rejects", func(dir string) error {
+			b, err := os.ReadFile(filepath.Join(dir, rejects0))
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, "rejects-00999.jsonl"), b, 0o600)
+		}, "rejects-00999.jsonl is not in the manifest"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			copyDir(t, filepath.Join(base, "export"), filepath.Join(dir, "export"))
+			copyDir(t, filepath.Join(base, "rejects", "run1"), filepath.Join(dir, "rejects", "run1"))
+			if err := tc.damage(filepath.Join(dir, "rejects", "run1")); err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(dir)
+			conn := openDuckDB(t)
+			err := run(conn, script)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("load.sql: err = %v, want one saying %q", err, tc.wantErr)
+			}
+			var tables int64
+			queryOne(t, conn, "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND table_name LIKE 'target_profile%'", &tables)
+			if tables != 0 {
+				t.Errorf("a refused export left %d target_profile* tables", tables)
+			}
+		})
+	}
+}
