@@ -398,12 +398,16 @@ func recordedArgs(c *cli.Context) map[string]string {
 	return args
 }
 
-func writeSummary(path string, sum *job.Summary, code int) error {
-	out := struct {
+// summaryJSON is what --summary writes: the summary and the exit code.
+func summaryJSON(sum *job.Summary, code int) any {
+	return struct {
 		*job.Summary
 		ExitCode int `json:"exit_code"`
 	}{sum, code}
-	return writeJSONFile(path, out)
+}
+
+func writeSummary(path string, sum *job.Summary, code int) error {
+	return writeJSONFile(path, summaryJSON(sum, code))
 }
 
 // writeJSONFile writes v as indented JSON to path, atomically (a reader never sees
