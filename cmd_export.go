@@ -86,17 +86,33 @@ func exportCommand(res *result) *cli.Command {
 		Flags:     exportFlags(),
 		Action: func(c *cli.Context) error {
 			tuneGC()
-			sum, err := runExport(c)
+			sf := &summaryFile{path: c.String("summary"), dryRun: c.Bool("dry-run")}
+			sum, err := runExport(c, sf)
 			res.code, res.err = job.ExitCode(sum, err), err
 			if err != nil {
 				fmt.Fprintln(c.App.ErrWriter, "profile-export:", err)
+				// A run that stopped before it had a summary (an unusable input, a
+				// state conflict) still leaves one, for schedulers that read only it.
+				if werr := sf.writeFailure(err, res.code); werr != nil {
+					fmt.Fprintln(c.App.ErrWriter, "profile-export: also:", werr)
+				}
 			}
 			return err
 		},
 	}
 }
 
-func runExport(c *cli.Context) (*job.Summary, error) {
+func runExport(c *cli.Context, sf *summaryFile) (*job.Summary, error) {
+	// --summary must not overwrite a file of the export, also not with the summary
+	// of a refused run: it is checked first, from the flags alone.
+	if err := sf.check(job.Config{
+		Input:   c.String("input"),
+		Output:  c.String("output"),
+		Rejects: c.String("rejects"),
+		Format:  writer.Format(strings.ToLower(c.String("format"))),
+	}); err != nil {
+		return nil, err
+	}
 	mode, err := progress.ParseMode(c.String("progress"))
 	if err != nil {
 		return nil, &job.UsageError{Err: fmt.Errorf("--progress: %w", err)}
@@ -113,18 +129,12 @@ func runExport(c *cli.Context) (*job.Summary, error) {
 	}
 	rep.SetLogger(logger)
 	cfg, err := exportConfig(c, logger)
+	sf.token = cfg.Fetch.Token
 	if err != nil {
 		return nil, &job.UsageError{Err: err}
 	}
 	if c.Bool("dry-run") {
-		return nil, runDryRun(c, cfg)
-	}
-	if path := c.String("summary"); path != "" {
-		for _, f := range job.Files(cfg) {
-			if job.SamePath(path, f) {
-				return nil, &job.UsageError{Err: fmt.Errorf("--summary %s is a file the export reads or writes: choose another path", path)}
-			}
-		}
+		return nil, runDryRun(c, cfg, sf)
 	}
 	pusher, err := newPusher(c, cfg.Shard, logger)
 	if err != nil {
@@ -137,10 +147,8 @@ func runExport(c *cli.Context) (*job.Summary, error) {
 		if sum.Completed {
 			fmt.Fprintln(c.App.ErrWriter, "profile-export: wrote", strings.Join(sum.Outputs, " and "))
 		}
-		if path := c.String("summary"); path != "" {
-			if werr := writeSummary(path, sum, job.ExitCode(sum, err)); werr != nil && err == nil {
-				err = werr
-			}
+		if werr := sf.write(sum, job.ExitCode(sum, err), err); werr != nil && err == nil {
+			err = werr
 		}
 	}
 	if pusher != nil {
@@ -398,16 +406,73 @@ func recordedArgs(c *cli.Context) map[string]string {
 	return args
 }
 
-// summaryJSON is what --summary writes: the summary and the exit code.
-func summaryJSON(sum *job.Summary, code int) any {
-	return struct {
-		*job.Summary
-		ExitCode int `json:"exit_code"`
-	}{sum, code}
+// summaryFile is --summary: where the JSON summary of the run goes, once.
+type summaryFile struct {
+	path    string
+	dryRun  bool
+	refused bool         // path is a file of the export: nothing is written there
+	written bool         // the summary of the run (or of the dry run) is written
+	token   fetch.Secret // kept out of the error message, whatever it says
 }
 
-func writeSummary(path string, sum *job.Summary, code int) error {
-	return writeJSONFile(path, summaryJSON(sum, code))
+// check refuses a --summary path that is a file the export reads or writes.
+func (sf *summaryFile) check(cfg job.Config) error {
+	if sf.path == "" {
+		return nil
+	}
+	for _, f := range job.Files(cfg) {
+		if job.SamePath(sf.path, f) {
+			sf.refused = true
+			return &job.UsageError{Err: fmt.Errorf("--summary %s is a file the export reads or writes: choose another path", sf.path)}
+		}
+	}
+	return nil
+}
+
+// errorText is err's message for the summary, without the token.
+func (sf *summaryFile) errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	msg := err.Error()
+	if sf.token != "" {
+		msg = strings.ReplaceAll(msg, string(sf.token), "[token]")
+	}
+	return msg
+}
+
+// write writes the summary of a run that ran (err is how it ended, or nil).
+func (sf *summaryFile) write(sum *job.Summary, code int, err error) error {
+	if sf.path == "" || sf.refused {
+		return nil
+	}
+	sf.written = true
+	return writeJSONFile(sf.path, summaryJSON(sum, code, sf.errorText(err)))
+}
+
+// writeFailure writes the summary of a run that stopped before it had one: only
+// "completed": false, the exit code and the error.
+func (sf *summaryFile) writeFailure(err error, code int) error {
+	if sf.path == "" || sf.refused || sf.written {
+		return nil
+	}
+	sf.written = true
+	return writeJSONFile(sf.path, struct {
+		DryRun    bool   `json:"dry_run,omitempty"`
+		Completed bool   `json:"completed"`
+		ExitCode  int    `json:"exit_code"`
+		Error     string `json:"error"`
+	}{sf.dryRun, false, code, sf.errorText(err)})
+}
+
+// summaryJSON is what --summary writes: the summary, the exit code and the error
+// the run ended with, if any.
+func summaryJSON(sum *job.Summary, code int, errText string) any {
+	return struct {
+		*job.Summary
+		ExitCode int    `json:"exit_code"`
+		Error    string `json:"error,omitempty"`
+	}{sum, code, errText}
 }
 
 // writeJSONFile writes v as indented JSON to path, atomically (a reader never sees

@@ -36,7 +36,7 @@ func TestREADMENamesEverySummaryKey(t *testing.T) {
 		Completed:   true,
 		Outputs:     []string{"p.jsonl"},
 	}
-	b, err := json.Marshal(summaryJSON(sum, 0))
+	b, err := json.Marshal(summaryJSON(sum, 0, "an error"))
 	if err != nil {
 		t.Fatal(err)
 	}
