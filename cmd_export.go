@@ -144,7 +144,7 @@ func runExport(c *cli.Context, sf *summaryFile) (*job.Summary, error) {
 	rep.Finish() // the bar is cleared before the summary line
 	if sum != nil {
 		fmt.Fprintln(c.App.ErrWriter, "profile-export:", sum.Line())
-		if sum.Completed {
+		if len(sum.Outputs) > 0 {
 			fmt.Fprintln(c.App.ErrWriter, "profile-export: wrote", strings.Join(sum.Outputs, " and "))
 		}
 		if werr := sf.write(sum, job.ExitCode(sum, err), err); werr != nil && err == nil {
