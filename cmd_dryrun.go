@@ -44,6 +44,9 @@ func printDryRun(w io.Writer, rep *job.DryRunReport, shard job.Shard, usable boo
 		fmt.Fprintf(w, "  %-26s %10d\n", string(t)+":", rep.ByType[t])
 	}
 	fmt.Fprintf(w, "  %-26s %10d\n", "invalid:", rep.Invalid)
+	if rep.FilteredOut > 0 {
+		fmt.Fprintf(w, "%-28s %10d\n", "filtered out (--reasons):", rep.FilteredOut)
+	}
 	if rep.Duplicates > 0 {
 		fmt.Fprintf(w, "%-28s %10d\n", "duplicates (--dedupe):", rep.Duplicates)
 	}
