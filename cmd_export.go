@@ -133,6 +133,7 @@ func runExport(c *cli.Context, sf *summaryFile) (*job.Summary, error) {
 	if err != nil {
 		return nil, &job.UsageError{Err: err}
 	}
+	warnFormatMismatch(cfg, logger)
 	if c.Bool("dry-run") {
 		return nil, runDryRun(c, cfg, sf)
 	}
@@ -303,6 +304,24 @@ func exportConfig(c *cli.Context, logger *slog.Logger) (job.Config, error) {
 		cfg.Fetch.Retries = -1 // the flag's 0 means "no retry"
 	}
 	return cfg, nil
+}
+
+// warnFormatMismatch warns when --format contradicts the output file's extension
+// (-o x.parquet --format jsonl): the format asked for is written, but whoever opens
+// the file by its name will be misled. Not an error: the user said so.
+func warnFormatMismatch(cfg job.Config, logger *slog.Logger) {
+	if cfg.Format == "" || strings.HasSuffix(cfg.Output, "/") {
+		return
+	}
+	name := cfg.Output
+	if i := strings.IndexAny(name, "?#"); i >= 0 && strings.Contains(name, "://") {
+		name = name[:i] // a URL's query configures the bucket
+	}
+	ext, _, err := writer.FormatFromPath(name)
+	if err != nil || ext == cfg.Format {
+		return
+	}
+	logger.Warn(fmt.Sprintf("--format %s writes %s into %s, whose extension says %s", cfg.Format, cfg.Format, filepath.Base(name), ext))
 }
 
 // readToken takes the token from --token-file, else from TARGET_PROFILE_TOKEN. It is
