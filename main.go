@@ -48,6 +48,9 @@ type result struct {
 }
 
 func newApp(res *result) *cli.App {
+	// --version prints what the version command prints (urfave/cli's own says
+	// "NAME version VERSION").
+	cli.VersionPrinter = printVersion
 	return &cli.App{
 		Name:                 "profile-export",
 		Usage:                "export visitor profiles from the Adobe Target Profile API to JSON Lines or Parquet",
