@@ -32,8 +32,8 @@ func env(name string, extra ...string) []string {
 
 func exportFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "CSV of IDs (header row; columns id and type); `PATH`, - for stdin; .gz read transparently; a rejects .jsonl file re-runs its rows", EnvVars: env("input"), Required: true},
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "profiles `PATH`: a .jsonl, .jsonl.gz or .parquet file, or a directory (ending in /) for numbered parts, a manifest and _SUCCESS", EnvVars: env("output"), Required: true},
+		&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "CSV of IDs (header row; columns id and type); `PATH` (required), - for stdin; .gz read transparently; a rejects .jsonl file re-runs its rows", EnvVars: env("input")},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "profiles `PATH` (required): a .jsonl, .jsonl.gz or .parquet file, or a directory (ending in /) for numbered parts, a manifest and _SUCCESS", EnvVars: env("output")},
 		&cli.StringFlag{Name: "rejects", Usage: "rejects `PATH` (default: <output stem>.rejects.jsonl beside the output; in directory mode, the output directory)", EnvVars: env("rejects")},
 		&cli.StringFlag{Name: "format", Usage: "jsonl or parquet, instead of the output's extension", EnvVars: env("format")},
 		&cli.StringFlag{Name: "client", Usage: "Target client `CODE`: host https://CODE.tt.omtrdc.net and ?client=CODE", EnvVars: env("client", "TARGET_CLIENT_CODE")},
@@ -84,6 +84,10 @@ func exportCommand(res *result) *cli.Command {
 		Usage:     "export the profiles of the IDs in a CSV file",
 		UsageText: "profile-export export -i ids.csv -o profiles.parquet [--client CODE | --sandbox] [options]",
 		Flags:     exportFlags(),
+		// --input and --output are required; Before checks them, so that a missing
+		// one gets its error and a hint rather than the whole help.
+		Before:       requireFlags("profile-export export", "input", "output"),
+		OnUsageError: onUsageError("profile-export export"),
 		Action: func(c *cli.Context) error {
 			tuneGC()
 			sf := &summaryFile{path: c.String("summary"), dryRun: c.Bool("dry-run")}
