@@ -51,3 +51,59 @@ func TestREADMENamesEverySummaryKey(t *testing.T) {
 		}
 	}
 }
+
+// Facts the README states about the repository itself stay true.
+func TestREADMEFacts(t *testing.T) {
+	doc := readme(t)
+	gomod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var goVersion string
+	for _, l := range strings.Split(string(gomod), "\n") {
+		if v, ok := strings.CutPrefix(l, "go "); ok {
+			goVersion = strings.TrimSpace(v)
+		}
+	}
+	ci, err := os.ReadFile(".ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ciPara := paragraph(doc, "CI runs `.ci/run`")
+
+	t.Run("Go version of go.mod", func(t *testing.T) {
+		if goVersion == "" || !strings.Contains(doc, "Go "+goVersion+" ") {
+			t.Errorf("the README does not ask for Go %s, the version go.mod requires", goVersion)
+		}
+	})
+	t.Run("what CI runs", func(t *testing.T) {
+		for _, step := range []string{"gofmt", "go vet", "go test ./...", "scripts/test-warehouse", "scripts/fuzz"} {
+			if !strings.Contains(string(ci), step) {
+				t.Errorf(".ci/run no longer runs %s: update this test and the README", step)
+			}
+			if !strings.Contains(ciPara, step) {
+				t.Errorf("the README's CI paragraph does not say it runs %s:\n%s", step, ciPara)
+			}
+		}
+	})
+	t.Run("exports against a local sandbox say --rate", func(t *testing.T) {
+		for _, l := range strings.Split(doc, "\n") {
+			if strings.HasPrefix(l, "profile-export export --base-url http://127.0.0.1") && !strings.Contains(l, "--rate") {
+				t.Errorf("an export against the local sandbox runs at the default 10/s (100 s for examples/ids.csv): %s", l)
+			}
+		}
+	})
+}
+
+// paragraph returns the paragraph of doc that starts with start, or "".
+func paragraph(doc, start string) string {
+	i := strings.Index(doc, start)
+	if i < 0 {
+		return ""
+	}
+	p := doc[i:]
+	if j := strings.Index(p, "\n\n"); j >= 0 {
+		p = p[:j]
+	}
+	return p
+}
