@@ -14,16 +14,16 @@ import (
 // reading (columns, delimiter, --type, --shard, --dedupe) and prints what it found
 // on stdout, without a request and without touching the outputs. With --summary,
 // the report is also written there as JSON.
-func runDryRun(c *cli.Context, cfg job.Config) error {
+func runDryRun(c *cli.Context, cfg job.Config, sf *summaryFile) error {
 	rep, err := job.DryRun(c.Context, cfg)
 	if rep != nil {
 		printDryRun(c.App.Writer, rep, cfg.Shard, err == nil)
-		if path := c.String("summary"); path != "" {
-			if werr := writeDryRunSummary(path, rep, job.ExitCode(nil, err)); werr != nil && err == nil {
-				err = werr
-			}
+		if werr := sf.writeDryRun(rep, job.ExitCode(nil, err), err); werr != nil && err == nil {
+			err = werr
 		}
 	}
+	// Without a report (the file cannot be opened, its header is wrong), the
+	// caller writes the summary of the failure.
 	return err
 }
 
@@ -44,6 +44,9 @@ func printDryRun(w io.Writer, rep *job.DryRunReport, shard job.Shard, usable boo
 		fmt.Fprintf(w, "  %-26s %10d\n", string(t)+":", rep.ByType[t])
 	}
 	fmt.Fprintf(w, "  %-26s %10d\n", "invalid:", rep.Invalid)
+	if rep.FilteredOut > 0 {
+		fmt.Fprintf(w, "%-28s %10d\n", "filtered out (--reasons):", rep.FilteredOut)
+	}
 	if rep.Duplicates > 0 {
 		fmt.Fprintf(w, "%-28s %10d\n", "duplicates (--dedupe):", rep.Duplicates)
 	}
@@ -72,10 +75,16 @@ func clip(s string, n int) string {
 	return s
 }
 
-func writeDryRunSummary(path string, rep *job.DryRunReport, code int) error {
-	return writeJSONFile(path, struct {
+func (sf *summaryFile) writeDryRun(rep *job.DryRunReport, code int, err error) error {
+	if sf.path == "" || sf.refused {
+		return nil
+	}
+	sf.written = true
+	return writeJSONFile(sf.path, struct {
 		DryRun bool `json:"dry_run"`
 		*job.DryRunReport
-		ExitCode int `json:"exit_code"`
-	}{true, rep, code})
+		Completed bool   `json:"completed"`
+		ExitCode  int    `json:"exit_code"`
+		Error     string `json:"error,omitempty"`
+	}{true, rep, err == nil, code, sf.errorText(err)})
 }

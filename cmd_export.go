@@ -32,8 +32,8 @@ func env(name string, extra ...string) []string {
 
 func exportFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "CSV of IDs (header row; columns id and type); `PATH`, - for stdin; .gz read transparently; a rejects .jsonl file re-runs its rows", EnvVars: env("input"), Required: true},
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "profiles `PATH`: a .jsonl, .jsonl.gz or .parquet file, or a directory (ending in /) for numbered parts, a manifest and _SUCCESS", EnvVars: env("output"), Required: true},
+		&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "CSV of IDs (header row; columns id and type); `PATH` (required), - for stdin; .gz read transparently; a rejects .jsonl file re-runs its rows", EnvVars: env("input")},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "profiles `PATH` (required): a .jsonl, .jsonl.gz or .parquet file, or a directory (ending in /) for numbered parts, a manifest and _SUCCESS", EnvVars: env("output")},
 		&cli.StringFlag{Name: "rejects", Usage: "rejects `PATH` (default: <output stem>.rejects.jsonl beside the output; in directory mode, the output directory)", EnvVars: env("rejects")},
 		&cli.StringFlag{Name: "format", Usage: "jsonl or parquet, instead of the output's extension", EnvVars: env("format")},
 		&cli.StringFlag{Name: "client", Usage: "Target client `CODE`: host https://CODE.tt.omtrdc.net and ?client=CODE", EnvVars: env("client", "TARGET_CLIENT_CODE")},
@@ -84,19 +84,39 @@ func exportCommand(res *result) *cli.Command {
 		Usage:     "export the profiles of the IDs in a CSV file",
 		UsageText: "profile-export export -i ids.csv -o profiles.parquet [--client CODE | --sandbox] [options]",
 		Flags:     exportFlags(),
+		// --input and --output are required; Before checks them, so that a missing
+		// one gets its error and a hint rather than the whole help.
+		Before:       requireFlags("profile-export export", "input", "output"),
+		OnUsageError: onUsageError("profile-export export"),
 		Action: func(c *cli.Context) error {
 			tuneGC()
-			sum, err := runExport(c)
+			sf := &summaryFile{path: c.String("summary"), dryRun: c.Bool("dry-run")}
+			sum, err := runExport(c, sf)
 			res.code, res.err = job.ExitCode(sum, err), err
 			if err != nil {
 				fmt.Fprintln(c.App.ErrWriter, "profile-export:", err)
+				// A run that stopped before it had a summary (an unusable input, a
+				// state conflict) still leaves one, for schedulers that read only it.
+				if werr := sf.writeFailure(err, res.code); werr != nil {
+					fmt.Fprintln(c.App.ErrWriter, "profile-export: also:", werr)
+				}
 			}
 			return err
 		},
 	}
 }
 
-func runExport(c *cli.Context) (*job.Summary, error) {
+func runExport(c *cli.Context, sf *summaryFile) (*job.Summary, error) {
+	// --summary must not overwrite a file of the export, also not with the summary
+	// of a refused run: it is checked first, from the flags alone.
+	if err := sf.check(job.Config{
+		Input:   c.String("input"),
+		Output:  c.String("output"),
+		Rejects: c.String("rejects"),
+		Format:  writer.Format(strings.ToLower(c.String("format"))),
+	}); err != nil {
+		return nil, err
+	}
 	mode, err := progress.ParseMode(c.String("progress"))
 	if err != nil {
 		return nil, &job.UsageError{Err: fmt.Errorf("--progress: %w", err)}
@@ -113,18 +133,13 @@ func runExport(c *cli.Context) (*job.Summary, error) {
 	}
 	rep.SetLogger(logger)
 	cfg, err := exportConfig(c, logger)
+	sf.token = cfg.Fetch.Token
 	if err != nil {
 		return nil, &job.UsageError{Err: err}
 	}
+	warnFormatMismatch(cfg, logger)
 	if c.Bool("dry-run") {
-		return nil, runDryRun(c, cfg)
-	}
-	if path := c.String("summary"); path != "" {
-		for _, f := range job.Files(cfg) {
-			if job.SamePath(path, f) {
-				return nil, &job.UsageError{Err: fmt.Errorf("--summary %s is a file the export reads or writes: choose another path", path)}
-			}
-		}
+		return nil, runDryRun(c, cfg, sf)
 	}
 	pusher, err := newPusher(c, cfg.Shard, logger)
 	if err != nil {
@@ -134,13 +149,11 @@ func runExport(c *cli.Context) (*job.Summary, error) {
 	rep.Finish() // the bar is cleared before the summary line
 	if sum != nil {
 		fmt.Fprintln(c.App.ErrWriter, "profile-export:", sum.Line())
-		if sum.Completed {
+		if len(sum.Outputs) > 0 {
 			fmt.Fprintln(c.App.ErrWriter, "profile-export: wrote", strings.Join(sum.Outputs, " and "))
 		}
-		if path := c.String("summary"); path != "" {
-			if werr := writeSummary(path, sum, job.ExitCode(sum, err)); werr != nil && err == nil {
-				err = werr
-			}
+		if werr := sf.write(sum, job.ExitCode(sum, err), err); werr != nil && err == nil {
+			err = werr
 		}
 	}
 	if pusher != nil {
@@ -297,6 +310,24 @@ func exportConfig(c *cli.Context, logger *slog.Logger) (job.Config, error) {
 	return cfg, nil
 }
 
+// warnFormatMismatch warns when --format contradicts the output file's extension
+// (-o x.parquet --format jsonl): the format asked for is written, but whoever opens
+// the file by its name will be misled. Not an error: the user said so.
+func warnFormatMismatch(cfg job.Config, logger *slog.Logger) {
+	if cfg.Format == "" || strings.HasSuffix(cfg.Output, "/") {
+		return
+	}
+	name := cfg.Output
+	if i := strings.IndexAny(name, "?#"); i >= 0 && strings.Contains(name, "://") {
+		name = name[:i] // a URL's query configures the bucket
+	}
+	ext, _, err := writer.FormatFromPath(name)
+	if err != nil || ext == cfg.Format {
+		return
+	}
+	logger.Warn(fmt.Sprintf("--format %s writes %s into %s, whose extension says %s", cfg.Format, cfg.Format, filepath.Base(name), ext))
+}
+
 // readToken takes the token from --token-file, else from TARGET_PROFILE_TOKEN. It is
 // never put on the command line, where ps would show it.
 func readToken(path string) (fetch.Secret, error) {
@@ -398,12 +429,73 @@ func recordedArgs(c *cli.Context) map[string]string {
 	return args
 }
 
-func writeSummary(path string, sum *job.Summary, code int) error {
-	out := struct {
+// summaryFile is --summary: where the JSON summary of the run goes, once.
+type summaryFile struct {
+	path    string
+	dryRun  bool
+	refused bool         // path is a file of the export: nothing is written there
+	written bool         // the summary of the run (or of the dry run) is written
+	token   fetch.Secret // kept out of the error message, whatever it says
+}
+
+// check refuses a --summary path that is a file the export reads or writes.
+func (sf *summaryFile) check(cfg job.Config) error {
+	if sf.path == "" {
+		return nil
+	}
+	for _, f := range job.Files(cfg) {
+		if job.SamePath(sf.path, f) {
+			sf.refused = true
+			return &job.UsageError{Err: fmt.Errorf("--summary %s is a file the export reads or writes: choose another path", sf.path)}
+		}
+	}
+	return nil
+}
+
+// errorText is err's message for the summary, without the token.
+func (sf *summaryFile) errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	msg := err.Error()
+	if sf.token != "" {
+		msg = strings.ReplaceAll(msg, string(sf.token), "[token]")
+	}
+	return msg
+}
+
+// write writes the summary of a run that ran (err is how it ended, or nil).
+func (sf *summaryFile) write(sum *job.Summary, code int, err error) error {
+	if sf.path == "" || sf.refused {
+		return nil
+	}
+	sf.written = true
+	return writeJSONFile(sf.path, summaryJSON(sum, code, sf.errorText(err)))
+}
+
+// writeFailure writes the summary of a run that stopped before it had one: only
+// "completed": false, the exit code and the error.
+func (sf *summaryFile) writeFailure(err error, code int) error {
+	if sf.path == "" || sf.refused || sf.written {
+		return nil
+	}
+	sf.written = true
+	return writeJSONFile(sf.path, struct {
+		DryRun    bool   `json:"dry_run,omitempty"`
+		Completed bool   `json:"completed"`
+		ExitCode  int    `json:"exit_code"`
+		Error     string `json:"error"`
+	}{sf.dryRun, false, code, sf.errorText(err)})
+}
+
+// summaryJSON is what --summary writes: the summary, the exit code and the error
+// the run ended with, if any.
+func summaryJSON(sum *job.Summary, code int, errText string) any {
+	return struct {
 		*job.Summary
-		ExitCode int `json:"exit_code"`
-	}{sum, code}
-	return writeJSONFile(path, out)
+		ExitCode int    `json:"exit_code"`
+		Error    string `json:"error,omitempty"`
+	}{sum, code, errText}
 }
 
 // writeJSONFile writes v as indented JSON to path, atomically (a reader never sees

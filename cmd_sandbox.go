@@ -34,10 +34,11 @@ func sandboxFlags() []cli.Flag {
 
 func sandboxCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "sandbox",
-		Usage:     "serve the simulated Target Profile API, for curl or export --base-url",
-		UsageText: "profile-export sandbox --listen 127.0.0.1:8080 [--rate-503 0.1 ...]",
-		Flags:     sandboxFlags(),
+		Name:         "sandbox",
+		Usage:        "serve the simulated Target Profile API, for curl or export --base-url",
+		UsageText:    "profile-export sandbox --listen 127.0.0.1:8080 [--rate-503 0.1 ...]",
+		Flags:        sandboxFlags(),
+		OnUsageError: onUsageError("profile-export sandbox"),
 		Action: func(c *cli.Context) error {
 			cfg := sandbox.Config{
 				ClientCode:   c.String("client"),

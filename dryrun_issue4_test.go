@@ -239,3 +239,33 @@ func TestSummaryFile(t *testing.T) {
 		t.Errorf("summary of a run with failed rows: %s", b)
 	}
 }
+
+// A dry run of a rejects file says how many lines --reasons leaves out, as the run's
+// summary would, on stdout and in --summary.
+func TestDryRunReportsFilteredLines(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "p.rejects.jsonl")
+	os.WriteFile(in, []byte(`{"line":2,"id":"a","type":"tntId","reason":"failed"}
+{"line":3,"id":"b","type":"tntId","reason":"not_found"}
+{"line":4,"id":"c","type":"tntId","reason":"not_found"}
+{"line":5,"id":"d","type":"tntId","reason":"weird"}
+`), 0o600)
+	sumPath := filepath.Join(dir, "summary.json")
+	p := run(t, nil, "export", "-i", in, "-o", filepath.Join(dir, "retry.jsonl"), "--dry-run", "--summary", sumPath)
+	p.expectCode(job.ExitOK)
+	out := p.stdout.String()
+	if n := count(out, "filtered out (--reasons)"); n != 2 {
+		t.Errorf("filtered out lines: %d, want 2:\n%s", n, out)
+	}
+	if n, m := count(out, "rows"), count(out, "invalid"); n != 2 || m != 1 {
+		t.Errorf("rows %d, invalid %d; want 2 and 1 (the unknown reason):\n%s", n, m, out)
+	}
+	var sum struct {
+		FilteredOut int64 `json:"filtered_out_lines"`
+	}
+	b, _ := os.ReadFile(sumPath)
+	if err := json.Unmarshal(b, &sum); err != nil || sum.FilteredOut != 2 {
+		t.Errorf("summary (%v):\n%s", err, b)
+	}
+}

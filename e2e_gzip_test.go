@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -45,10 +46,32 @@ func TestE2EDamagedGzipInput(t *testing.T) {
 		in := filepath.Join(dir, "ids.csv.gz")
 		os.WriteFile(in, truncated, 0o600)
 		out := filepath.Join(dir, "out", "p.jsonl")
-		p := run(t, nil, exportArgs(in, out, sb.URL)...)
+		sumPath := filepath.Join(dir, "summary.json")
+		p := run(t, nil, exportArgs(in, out, sb.URL, "--summary", sumPath)...)
 		p.expectCode(job.ExitError)
 		if !strings.Contains(p.stderr.String(), "compressed byte") {
 			t.Errorf("the error does not name the byte offset:\n%s", p.stderr.String())
+		}
+		if !strings.Contains(p.stderr.String(), "wrote "+out) {
+			t.Errorf("stderr does not say the outputs were written:\n%s", p.stderr.String())
+		}
+		// The outputs are final, but the export is not complete: the rows after
+		// the cut are in neither file.
+		var sum struct {
+			Completed *bool    `json:"completed"`
+			ExitCode  int      `json:"exit_code"`
+			Outputs   []string `json:"outputs"`
+			Error     string   `json:"error"`
+		}
+		b, err := os.ReadFile(sumPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &sum); err != nil {
+			t.Fatalf("%v\n%s", err, b)
+		}
+		if sum.Completed == nil || *sum.Completed || sum.ExitCode != job.ExitError || len(sum.Outputs) == 0 || !strings.Contains(sum.Error, "truncated") {
+			t.Errorf("want completed false, exit_code 1, the outputs and the error:\n%s", b)
 		}
 		got := readSingle(t, out)
 		if len(got) < 100 || len(got) >= 3000 {

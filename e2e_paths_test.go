@@ -60,3 +60,40 @@ func TestE2EOutputsMustBeDistinct(t *testing.T) {
 		})
 	}
 }
+
+// Output names: the rejects file's default name drops the output's extension
+// whatever its case, and a --format that contradicts the extension is obeyed with a
+// warning (the file would otherwise mislead whoever opens it by its name).
+func TestE2EOutputNaming(t *testing.T) {
+	t.Parallel()
+	sb := sandbox.StartTest(t, sandbox.Config{})
+	for _, tc := range []struct {
+		name        string
+		out         string
+		extra       []string
+		wantRejects string
+		warn        bool
+	}{
+		{"lower case", "profiles.parquet", nil, "profiles.rejects.jsonl", false},
+		{"upper case", "PROF.PARQUET", nil, "PROF.rejects.jsonl", false},
+		{"mixed case gzip", "Prof.JSONL.GZ", nil, "Prof.rejects.jsonl", false},
+		{"format contradicts the extension", "x.parquet", []string{"--format", "jsonl"}, "x.rejects.jsonl", true},
+		{"format agrees with the extension", "x.PARQUET", []string{"--format", "parquet"}, "x.rejects.jsonl", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			in := filepath.Join(dir, "ids.csv")
+			writeCSV(t, in, genRows(20, 7))
+			p := run(t, nil, exportArgs(in, filepath.Join(dir, tc.out), sb.URL, tc.extra...)...)
+			p.expectCode(job.ExitOK)
+			if !fileExists(filepath.Join(dir, tc.wantRejects)) {
+				t.Errorf("no rejects file %s:\n%s", tc.wantRejects, p.stderr.String())
+			}
+			warned := strings.Contains(p.stderr.String(), "level=WARN") && strings.Contains(p.stderr.String(), "--format")
+			if warned != tc.warn {
+				t.Errorf("warned %v, want %v:\n%s", warned, tc.warn, p.stderr.String())
+			}
+		})
+	}
+}

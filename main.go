@@ -36,6 +36,10 @@ func main() {
 			os.Exit(exitErr.ExitCode())
 		}
 		fmt.Fprintln(os.Stderr, "profile-export:", err)
+		var cliErr *cliError
+		if errors.As(err, &cliErr) {
+			fmt.Fprintln(os.Stderr, cliErr.hint())
+		}
 		os.Exit(job.ExitUsage)
 	}
 	os.Exit(res.code)
@@ -48,6 +52,9 @@ type result struct {
 }
 
 func newApp(res *result) *cli.App {
+	// --version prints what the version command prints (urfave/cli's own says
+	// "NAME version VERSION").
+	cli.VersionPrinter = printVersion
 	return &cli.App{
 		Name:                 "profile-export",
 		Usage:                "export visitor profiles from the Adobe Target Profile API to JSON Lines or Parquet",
@@ -58,9 +65,7 @@ func newApp(res *result) *cli.App {
 			sandboxCommand(),
 			versionCommand(),
 		},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return &job.UsageError{Err: err}
-		},
+		OnUsageError: onUsageError("profile-export"),
 	}
 }
 

@@ -29,6 +29,9 @@ type DryRunReport struct {
 	Duplicates int64 `json:"duplicates,omitempty"`
 	// OtherShards are the rows left to the other shards.
 	OtherShards int64 `json:"other_shards,omitempty"`
+	// FilteredOut are the lines of a rejects file that Config.Reader.Reasons leaves
+	// out: not rows, as in Summary.FilteredOut.
+	FilteredOut int64 `json:"filtered_out_lines,omitempty"`
 	// FirstInvalid are the first DryRunMaxInvalid invalid rows, as their rejects.
 	FirstInvalid []row.Reject `json:"first_invalid,omitempty"`
 }
@@ -62,6 +65,7 @@ func DryRun(ctx context.Context, cfg Config) (*DryRunReport, error) {
 			return rep, context.Cause(ctx)
 		}
 		rw, err := rd.Read()
+		rep.FilteredOut = rd.Skipped()
 		if errors.Is(err, io.EOF) {
 			return rep, nil
 		}

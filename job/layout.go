@@ -280,10 +280,13 @@ func (l *layout) removeStage(ctx context.Context) error {
 	return nil
 }
 
-// stem drops the output extensions: "out.jsonl.gz" → "out".
+// stem drops the output extensions, in any case, as writer.FormatFromPath reads
+// them: "out.jsonl.gz" → "out", "OUT.PARQUET" → "OUT".
 func stem(name string) string {
 	for _, ext := range []string{".gz", ".jsonl", ".ndjson", ".json", ".parquet"} {
-		name = strings.TrimSuffix(name, ext)
+		if len(name) >= len(ext) && strings.EqualFold(name[len(name)-len(ext):], ext) {
+			name = name[:len(name)-len(ext)]
+		}
 	}
 	return name
 }

@@ -146,7 +146,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	sum.Completed = true
+	// Completed means the whole input is in the outputs: not after a truncated
+	// input, whose outputs are final (Outputs lists them) but lack the rows after
+	// the cut.
+	sum.Completed = r.readErr == nil
 	removeLock = true
 	if r.readErr != nil {
 		return sum, fmt.Errorf("the input ends early (truncated?): the rows before that point were exported and the outputs are complete for them; fix the file and run again with --overwrite: %w", r.readErr)

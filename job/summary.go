@@ -53,8 +53,12 @@ type Summary struct {
 	Elapsed     time.Duration  `json:"-"`
 	ElapsedS    float64        `json:"elapsed_seconds"`
 	RowsPerS    float64        `json:"rows_per_second"`
-	Completed   bool           `json:"completed"`
-	Outputs     []string       `json:"outputs,omitempty"`
+	// Completed says the export is complete: every row of the input is in the
+	// outputs and the outputs are final (exit 0 or 3).
+	Completed bool `json:"completed"`
+	// Outputs are the final files, when they were published: also after a
+	// truncated input, whose outputs are final for the rows before the cut.
+	Outputs []string `json:"outputs,omitempty"`
 }
 
 // Line renders the one-line summary printed on stderr at the end.

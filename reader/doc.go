@@ -69,8 +69,9 @@
 // starts with '{', it is read as JSON Lines of objects with "id" and "type" string
 // members: the rejects file of a previous run. Config.Reasons, when not empty, keeps
 // only the objects whose "reason" is listed; the others are skipped and are not rows.
-// Row.Line is the line number in that file. A line that is not such a JSON object is an
-// invalid row. Config.Type, when set, overrides the objects' types; the column names
+// Row.Line is the line number in that file. A line that is not such a JSON object, or
+// whose "reason" is none of not_found, invalid_row, failed and duplicate, is an invalid
+// row (never skipped). Config.Type, when set, overrides the objects' types; the column names
 // and the delimiter do not apply.
 //
 // # Errors

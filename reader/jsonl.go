@@ -3,8 +3,10 @@ package reader
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/profile-export/profile-export/row"
 )
@@ -45,7 +47,18 @@ func (rd *Reader) readJSON() (row.Row, error) {
 			if obj.Type != nil {
 				typ = []byte(*obj.Type)
 			}
-			return rd.makeRow(line, id, typ, fmt.Sprintf("not a JSON object with string \"id\" and \"type\": %v", err)), nil
+			return rd.makeRow(line, id, typ, jsonProblem(err)), nil
+		}
+		if obj.Reason != "" && !knownReason(obj.Reason) {
+			// Not a line this program wrote: neither filtered out nor fetched.
+			var id, typ []byte
+			if obj.ID != nil {
+				id = []byte(*obj.ID)
+			}
+			if obj.Type != nil {
+				typ = []byte(*obj.Type)
+			}
+			return rd.makeRow(line, id, typ, fmt.Sprintf("unknown \"reason\" %q: want not_found, invalid_row, failed or duplicate", obj.Reason)), nil
 		}
 		// Config.Reasons filters the lines of a rejects file; a line without a reason
 		// (a profiles file, or a list of IDs as JSON) is always a row.
@@ -70,6 +83,30 @@ func (rd *Reader) readJSON() (row.Row, error) {
 		}
 		return rd.makeRow(line, []byte(*obj.ID), typ, ""), nil
 	}
+}
+
+// knownReason reports whether r is a reason a rejects file holds.
+func knownReason(r row.Reason) bool {
+	switch r {
+	case row.NotFound, row.InvalidRow, row.Failed, row.Duplicate:
+		return true
+	}
+	return false
+}
+
+// jsonProblem says what is wrong with a line that encoding/json refused, in the
+// user's terms (the field and what it holds), not in Go's.
+func jsonProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		kind, _, _ := strings.Cut(typeErr.Value, " ") // "number", or "number -5"
+		article := "a"
+		if strings.ContainsAny(kind[:min(1, len(kind))], "aeiou") {
+			article = "an"
+		}
+		return fmt.Sprintf("%q must be a string, not %s %s", typeErr.Field, article, kind)
+	}
+	return fmt.Sprintf("not valid JSON: %v", err)
 }
 
 // readLine reads one line (without its end) into the record buffer. over reports a

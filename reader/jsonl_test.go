@@ -55,15 +55,37 @@ func TestJSONLines(t *testing.T) {
 				`{"id":"","type":"tntId","reason":"failed"}` + "\n" +
 				`{"id":"ok","type":"tntId","reason":"failed"}` + "\n",
 			Config{Reasons: []row.Reason{row.Failed}}, []row.Row{
-				{Line: 1, Invalid: "not a JSON object"},
+				{Line: 1, Invalid: "not valid JSON"},
 				{Line: 2, Invalid: "not a JSON object"},
-				{Line: 3, Type: row.ECID, RawType: "ecid", Invalid: "not a JSON object"},
+				{Line: 3, Type: row.ECID, RawType: "ecid", Invalid: `"id" must be a string, not a number`},
 				{Line: 4, Invalid: "not a JSON object"},
 				{Line: 5, Invalid: `no "id"`},
 				{Line: 6, ID: "e", Invalid: `no "type"`},
 				{Line: 7, ID: "f", RawType: "cookie", Invalid: "unknown ID type"},
 				{Line: 8, Type: row.TntID, RawType: "tntId", Invalid: "empty ID"},
 				{Line: 9, ID: "ok", Type: row.TntID, RawType: "tntId"},
+			}},
+		{"messages name the field, not Go's types",
+			`{"id":"a","type":5}` + "\n" +
+				`{"id":true,"type":"tntId"}` + "\n" +
+				`{"id":"c","type":"tntId","reason":["failed"]}` + "\n" +
+				`{"id":"d","type":"tntId","reason":"failed","message":{}}` + "\n" +
+				`{"id":"e","type":"tntId"` + "\n",
+			Config{}, []row.Row{
+				{Line: 1, ID: "a", Invalid: `"type" must be a string, not a number`},
+				{Line: 2, Type: row.TntID, RawType: "tntId", Invalid: `"id" must be a string, not a bool`},
+				{Line: 3, ID: "c", Type: row.TntID, RawType: "tntId", Invalid: `"reason" must be a string, not an array`},
+				{Line: 4, ID: "d", Type: row.TntID, RawType: "tntId", Invalid: `"message" must be a string, not an object`},
+				{Line: 5, Invalid: "not valid JSON: unexpected end of JSON input"},
+			}},
+		{"an unknown reason is an invalid row, whatever --reasons says",
+			`{"id":"a","type":"tntId","reason":"weird"}` + "\n" +
+				`{"id":"b","type":"tntId","reason":"FAILED"}` + "\n" +
+				`{"id":"c","type":"tntId","reason":""}` + "\n",
+			Config{Reasons: []row.Reason{row.Failed}}, []row.Row{
+				{Line: 1, ID: "a", Type: row.TntID, RawType: "tntId", Invalid: `unknown "reason" "weird": want not_found, invalid_row, failed or duplicate`},
+				{Line: 2, ID: "b", Type: row.TntID, RawType: "tntId", Invalid: `unknown "reason" "FAILED"`},
+				{Line: 3, ID: "c", Type: row.TntID, RawType: "tntId"},
 			}},
 		{"line too long",
 			`{"id":"` + strings.Repeat("x", 100) + `","type":"tntId"}` + "\n" + `{"id":"a","type":"tntId"}` + "\n",
