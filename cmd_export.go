@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -44,23 +45,23 @@ func exportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "type", Usage: "every row is of this ID type (tntId, marketingCloudVisitorId/ecid, thirdPartyId); the file may then have only an id column", EnvVars: env("type")},
 		&cli.StringFlag{Name: "delimiter", Value: ",", Usage: "field separator of the CSV: , ; tab (\\t or tab) or |", EnvVars: env("delimiter")},
 		&cli.StringSliceFlag{Name: "reasons", Value: cli.NewStringSlice(string(row.Failed)), Usage: "when the input is a rejects file: re-run only rows rejected for these reasons (not_found, invalid_row, failed, duplicate), or all", EnvVars: env("reasons")},
-		&cli.IntFlag{Name: "concurrency", Aliases: []string{"c"}, Value: job.DefaultConcurrency, Usage: "requests in flight at once", EnvVars: env("concurrency")},
-		&cli.Float64Flag{Name: "rate", Value: job.DefaultRate, Usage: "requests per second for the whole job, all shards together (token bucket; 0 = no limit). The default stays under Adobe's 1,000,000 fetches a day", EnvVars: env("rate")},
-		&cli.IntFlag{Name: "burst", Value: job.DefaultBurst, Usage: "token bucket size of --rate", EnvVars: env("burst")},
-		&cli.IntFlag{Name: "retries", Value: fetch.DefaultRetries, Usage: "retries of a row after 429, 5xx, timeouts and connection errors", EnvVars: env("retries")},
-		&cli.DurationFlag{Name: "timeout", Value: fetch.DefaultTimeout, Usage: "timeout of one request, body included", EnvVars: env("timeout")},
-		&cli.Int64Flag{Name: "max-body", Value: fetch.DefaultMaxBody, Usage: "largest answer accepted, in bytes; a larger one fails the row", EnvVars: env("max-body")},
+		&cli.IntFlag{Name: "concurrency", Aliases: []string{"c"}, Value: job.DefaultConcurrency, Usage: "requests in flight at once (at least 1)", EnvVars: env("concurrency")},
+		&cli.Float64Flag{Name: "rate", Value: job.DefaultRate, Usage: "requests per second for the whole job, all shards together (token bucket; 0 = no limit; not negative). The default stays under Adobe's 1,000,000 fetches a day", EnvVars: env("rate")},
+		&cli.IntFlag{Name: "burst", Value: job.DefaultBurst, Usage: "token bucket size of --rate (at least 1)", EnvVars: env("burst")},
+		&cli.IntFlag{Name: "retries", Value: fetch.DefaultRetries, Usage: "retries of a row after 429, 5xx, timeouts and connection errors (0: no retry)", EnvVars: env("retries")},
+		&cli.DurationFlag{Name: "timeout", Value: fetch.DefaultTimeout, Usage: "timeout of one request, body included (> 0)", EnvVars: env("timeout")},
+		&cli.Int64Flag{Name: "max-body", Value: fetch.DefaultMaxBody, Usage: "largest answer accepted, in bytes (at least 1); a larger one fails the row", EnvVars: env("max-body")},
 		&cli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust (corporate proxies); certificates are always verified", EnvVars: env("ca-file")},
 		&cli.BoolFlag{Name: "edge-routing", Value: true, Usage: "send tntIds with a location hint (….28_0) to mboxedge28.tt.omtrdc.net, as Adobe's SDK does", EnvVars: env("edge-routing")},
 		&cli.BoolFlag{Name: "sandbox", Usage: "export from the built-in simulated Target API on a loopback port (no client code, token or network needed)", EnvVars: env("sandbox")},
 		&cli.BoolFlag{Name: "resume", Usage: "continue the unfinished run whose state is beside the output (same input and flags); starts anew if there is none", EnvVars: env("resume")},
 		&cli.BoolFlag{Name: "restart", Usage: "discard the state and parts of an unfinished run and start over", EnvVars: env("restart")},
 		&cli.BoolFlag{Name: "overwrite", Usage: "replace existing final outputs", EnvVars: env("overwrite")},
-		&cli.IntFlag{Name: "rows-per-file", Value: job.DefaultRowsPerFile, Usage: "rows of one part file; a part is also the unit of checkpointing", EnvVars: env("rows-per-file")},
-		&cli.DurationFlag{Name: "checkpoint-interval", Value: job.DefaultCheckpointInterval, Usage: "commit the current part at least this often", EnvVars: env("checkpoint-interval")},
-		&cli.DurationFlag{Name: "max-duration", Usage: "stop gracefully (resumable, exit 5) after this long, e.g. 6h for a cron window", EnvVars: env("max-duration")},
+		&cli.IntFlag{Name: "rows-per-file", Value: job.DefaultRowsPerFile, Usage: "rows of one part file (at least 1); a part is also the unit of checkpointing", EnvVars: env("rows-per-file")},
+		&cli.DurationFlag{Name: "checkpoint-interval", Value: job.DefaultCheckpointInterval, Usage: "commit the current part at least this often (> 0)", EnvVars: env("checkpoint-interval")},
+		&cli.DurationFlag{Name: "max-duration", Usage: "stop gracefully (resumable, exit 5) after this long, e.g. 6h for a cron window (0: no limit)", EnvVars: env("max-duration")},
 		&cli.StringFlag{Name: "max-failures", Usage: "stop (resumable, exit 5) once this many rows failed, or this share of rows (e.g. 5%)", EnvVars: env("max-failures")},
-		&cli.DurationFlag{Name: "grace", Value: job.DefaultGrace, Usage: "how long requests in flight may finish after a stop", EnvVars: env("grace")},
+		&cli.DurationFlag{Name: "grace", Value: job.DefaultGrace, Usage: "how long requests in flight may finish after a stop (0: abandon them at once)", EnvVars: env("grace")},
 		&cli.BoolFlag{Name: "dedupe", Usage: "fetch each (type, id) once; later lines of it are rejected as duplicate, naming the first line", EnvVars: env("dedupe")},
 		&cli.StringFlag{Name: "file-mode", Value: "0600", Usage: "permissions of the files written (octal); profiles are personal data", EnvVars: env("file-mode")},
 		&cli.StringFlag{Name: "shard", Usage: "process only shard `K/N` of the rows, chosen by a hash of (type, id), so N processes split one input; --rate stays the total of all shards. Takes precedence over --shard-index", EnvVars: env("shard")},
@@ -69,7 +70,7 @@ func exportFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "dry-run", Usage: "read and check the whole input, print the rows per type and the first invalid rows, and exit without a request and without touching the outputs (exit 0: usable, 2: not)", EnvVars: env("dry-run")},
 		&cli.StringFlag{Name: "summary", Usage: "write the final summary as JSON to `PATH`", EnvVars: env("summary")},
 		&cli.StringFlag{Name: "progress", Value: string(progress.Auto), Usage: "auto (a live bar on a terminal, else log lines), bar, log or none", EnvVars: env("progress")},
-		&cli.DurationFlag{Name: "progress-interval", Value: progress.DefaultInterval, Usage: "time between progress log lines and between metrics pushes", EnvVars: env("progress-interval")},
+		&cli.DurationFlag{Name: "progress-interval", Value: progress.DefaultInterval, Usage: "time between progress log lines and between metrics pushes (> 0)", EnvVars: env("progress-interval")},
 		&cli.StringFlag{Name: "pushgateway", Usage: "push the run's metrics to this Prometheus Pushgateway `URL` every --progress-interval and at the end (user:password@ in it is sent as basic auth)", EnvVars: env("pushgateway")},
 		&cli.StringFlag{Name: "pushgateway-job", Value: metrics.DefaultJob, Usage: "job label of the pushed metrics", EnvVars: env("pushgateway-job")},
 		&cli.StringSliceFlag{Name: "pushgateway-label", Usage: "more grouping labels of the pushed metrics, `NAME=VALUE` (repeat, or comma-separate); shard=K is added when sharded", EnvVars: env("pushgateway-label")},
@@ -121,8 +122,8 @@ func runExport(c *cli.Context, sf *summaryFile) (*job.Summary, error) {
 	if err != nil {
 		return nil, &job.UsageError{Err: fmt.Errorf("--progress: %w", err)}
 	}
-	if c.Duration("progress-interval") < 0 {
-		return nil, &job.UsageError{Err: fmt.Errorf("--progress-interval must not be negative")}
+	if err := checkRanges(c); err != nil {
+		return nil, &job.UsageError{Err: err}
 	}
 	rep := progress.New(progress.Config{Mode: mode, Out: c.App.ErrWriter, Interval: c.Duration("progress-interval")})
 	defer rep.Finish()
@@ -237,6 +238,67 @@ func newPusher(c *cli.Context, shard job.Shard, logger *slog.Logger) (*metrics.P
 	return p, nil
 }
 
+// checkRanges refuses numbers and durations outside their flag's range, naming the
+// flag, the value and what is allowed. The job treats a zero or negative value as
+// "use the default" (or "no limit"), which a user who typed it would not expect: a
+// value given is either meaningful or refused, never quietly replaced.
+func checkRanges(c *cli.Context) error {
+	atLeast := func(name string, min int64, unit string) error {
+		var v int64
+		if name == "max-body" {
+			v = c.Int64(name)
+		} else {
+			v = int64(c.Int(name))
+		}
+		switch {
+		case v < 0 && min == 0:
+			return fmt.Errorf("--%s %d: want 0 or more%s", name, v, unit)
+		case v < min:
+			return fmt.Errorf("--%s %d: want at least %d%s", name, v, min, unit)
+		}
+		return nil
+	}
+	positive := func(name string) error {
+		if d := c.Duration(name); d <= 0 {
+			return fmt.Errorf("--%s %s: want a duration > 0, e.g. %s", name, d, exampleDuration[name])
+		}
+		return nil
+	}
+	notNegative := func(name, zero string) error {
+		if d := c.Duration(name); d < 0 {
+			return fmt.Errorf("--%s %s: want a duration >= 0 (0: %s)", name, d, zero)
+		}
+		return nil
+	}
+	rate := func() error {
+		if r := c.Float64("rate"); r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+			return fmt.Errorf("--rate %v: want requests per second >= 0 (0: no limit)", r)
+		}
+		return nil
+	}
+	for _, err := range []error{
+		atLeast("concurrency", 1, ""),
+		rate(),
+		atLeast("burst", 1, ""),
+		atLeast("retries", 0, " (0: no retry)"),
+		positive("timeout"),
+		atLeast("max-body", 1, " byte"),
+		atLeast("rows-per-file", 1, ""),
+		positive("checkpoint-interval"),
+		notNegative("max-duration", "no limit"),
+		notNegative("grace", "requests in flight are abandoned at once"),
+		positive("progress-interval"),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exampleDuration is a sensible value of each duration flag, for messages.
+var exampleDuration = map[string]string{"timeout": "30s", "checkpoint-interval": "1m", "progress-interval": "30s"}
+
 func exportConfig(c *cli.Context, logger *slog.Logger) (job.Config, error) {
 	cfg := job.Config{
 		Input:              c.String("input"),
@@ -306,6 +368,9 @@ func exportConfig(c *cli.Context, logger *slog.Logger) (job.Config, error) {
 	}
 	if c.Int("retries") == 0 {
 		cfg.Fetch.Retries = -1 // the flag's 0 means "no retry"
+	}
+	if c.Duration("grace") == 0 {
+		cfg.Grace = -1 // the job's zero means "default"; the flag's 0 means "none"
 	}
 	return cfg, nil
 }

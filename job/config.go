@@ -73,7 +73,8 @@ type Config struct {
 	// fraction of the rows fetched, when MaxFailuresFraction is set). Zero: no limit.
 	MaxFailures         int64
 	MaxFailuresFraction float64
-	// Grace is how long in-flight requests may finish after a stop is asked.
+	// Grace is how long in-flight requests may finish after a stop is asked;
+	// negative means not at all (they are abandoned at once).
 	Grace time.Duration
 	// Dedupe fetches each (type, id) once; later lines of the same pair are rejected
 	// as duplicates naming the first line.
@@ -116,7 +117,7 @@ func (c *Config) withDefaults() {
 	if c.CheckpointInterval <= 0 {
 		c.CheckpointInterval = DefaultCheckpointInterval
 	}
-	if c.Grace <= 0 {
+	if c.Grace == 0 {
 		c.Grace = DefaultGrace
 	}
 	if c.FileMode == 0 {

@@ -194,11 +194,12 @@ func (r *run) pipeline(ctx context.Context) error {
 		case <-pipelineDone:
 			return
 		}
-		t := time.NewTimer(r.cfg.Grace)
+		grace := max(r.cfg.Grace, 0) // negative: no grace
+		t := time.NewTimer(grace)
 		defer t.Stop()
 		select {
 		case <-t.C:
-			cancelFetch(fmt.Errorf("grace period of %s over: %w", r.cfg.Grace, context.Cause(dispatchCtx)))
+			cancelFetch(fmt.Errorf("grace period of %s over: %w", grace, context.Cause(dispatchCtx)))
 		case <-pipelineDone:
 		}
 	}()
