@@ -139,6 +139,7 @@ func runExport(c *cli.Context, sf *summaryFile) (*job.Summary, error) {
 		return nil, &job.UsageError{Err: err}
 	}
 	warnFormatMismatch(cfg, logger)
+	stdinInput.Store(job.IsStdin(cfg.Input))
 	if c.Bool("dry-run") {
 		return nil, runDryRun(c, cfg, sf)
 	}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,9 +124,16 @@ const procTimeout = 60 * time.Second
 // start runs the binary with args and env (added to cleanEnv) in the background.
 func start(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
+	return startWithStdin(t, nil, env, args...)
+}
+
+// startWithStdin is start with stdin read from r (nil: the null device).
+func startWithStdin(t *testing.T, r io.Reader, env []string, args ...string) *proc {
+	t.Helper()
 	p := &proc{t: t, args: args, done: make(chan struct{})}
 	p.cmd = exec.Command(peBin, args...)
 	p.cmd.Env = cleanEnv(env...)
+	p.cmd.Stdin = r
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("starting profile-export: %v", err)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -69,6 +70,10 @@ func newApp(res *result) *cli.App {
 	}
 }
 
+// stdinInput is set when the running export reads stdin, for the advice printed
+// when a second signal ends the process.
+var stdinInput atomic.Bool
+
 // notifySignals cancels the root context on the first SIGINT or SIGTERM, so the job
 // stops gracefully and resumably; a second signal exits at once. The state on disk is
 // always resumable, because it is only ever replaced atomically.
@@ -80,7 +85,7 @@ func notifySignals(cancel context.CancelCauseFunc) {
 		fmt.Fprintf(os.Stderr, "profile-export: %v: finishing requests in flight and saving progress (send it again to exit at once)\n", s)
 		cancel(&job.SignalError{Signal: s})
 		s = <-sigs
-		fmt.Fprintf(os.Stderr, "profile-export: %v again: exiting now; run again with --resume to continue\n", s)
+		fmt.Fprintf(os.Stderr, "profile-export: %v again: exiting now; %s\n", s, job.RerunAdvice(stdinInput.Load()))
 		os.Exit(job.ExitCode(nil, &job.SignalError{Signal: s}))
 	}()
 }

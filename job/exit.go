@@ -47,14 +47,30 @@ var (
 )
 
 // StoppedError says the run stopped before the end of its input and left a state
-// that --resume continues from.
+// that --resume continues from (unless the input was stdin, which cannot be resumed).
 type StoppedError struct {
 	Cause error
 	State string // where the state is, for the message
+	Stdin bool   // the input was stdin: the advice is --restart
 }
 
 func (e *StoppedError) Error() string {
-	return fmt.Sprintf("stopped before the end: %v; everything complete is saved, run again with --resume to continue (state: %s)", e.Cause, e.State)
+	if e.Stdin {
+		return fmt.Sprintf("stopped before the end: %v; %s (state: %s)", e.Cause, RerunAdvice(true), e.State)
+	}
+	return fmt.Sprintf("stopped before the end: %v; everything complete is saved, %s (state: %s)", e.Cause, RerunAdvice(false), e.State)
+}
+
+// IsStdin reports whether an --input value means stdin.
+func IsStdin(input string) bool { return input == "-" }
+
+// RerunAdvice says how to continue a run that stopped early: --resume, or when it
+// read stdin, which cannot be checked to be the same data again, --restart.
+func RerunAdvice(stdin bool) string {
+	if stdin {
+		return "a run from stdin cannot be resumed (stdin cannot be checked to be the same data): run again with --restart and the whole input to start over"
+	}
+	return "run again with --resume to continue"
 }
 func (e *StoppedError) Unwrap() error { return e.Cause }
 

@@ -219,14 +219,14 @@ func (r *run) pipeline(ctx context.Context) error {
 		return err
 	}
 	if r.fatal != nil {
-		return &StoppedError{Cause: r.fatal, State: r.l.statePath()}
+		return &StoppedError{Cause: r.fatal, State: r.l.statePath(), Stdin: IsStdin(r.cfg.Input)}
 	}
 	if !r.inputDone || r.written.Load() != r.routed.Load() {
 		cause := context.Cause(dispatchCtx)
 		if cause == nil {
 			cause = context.Cause(fetchCtx)
 		}
-		return &StoppedError{Cause: cause, State: r.l.statePath()}
+		return &StoppedError{Cause: cause, State: r.l.statePath(), Stdin: IsStdin(r.cfg.Input)}
 	}
 	return nil
 }
