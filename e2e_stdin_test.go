@@ -61,13 +61,26 @@ func TestE2EStdinStopAdvice(t *testing.T) {
 			p.expectCode(tc.code)
 			checkStdinAdvice(t, p.stderr.String())
 
+			// Run again without --restart: refused, with the same advice.
+			again, err := os.Open(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer again.Close()
+			fast := sandbox.StartTest(t, cfg)
+			a := startWithStdin(t, again, nil, exportArgs("-", out, fast.URL)...)
+			a.wait(procTimeout)
+			a.expectCode(job.ExitUsage)
+			if msg := a.stderr.String(); strings.Contains(msg, "pass --resume") || !strings.Contains(msg, "--restart") {
+				t.Errorf("the refusal of a leftover stdin run must advise --restart only:\n%s", msg)
+			}
+
 			// The advice is right: --restart completes the export.
 			g, err := os.Open(in)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer g.Close()
-			fast := sandbox.StartTest(t, cfg)
 			r := startWithStdin(t, g, nil, exportArgs("-", out, fast.URL, "--restart")...)
 			r.wait(procTimeout)
 			r.expectCode(job.ExitOK)

@@ -35,12 +35,16 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo, id runId
 	}
 
 	if old != nil && !cfg.Restart {
+		if !cfg.Resume && in.Path == "-" {
+			return nil, usageErrorf("an unfinished run (started %s, %d rows done) left its state at %s; %s",
+				old.StartedAt.Format(time.RFC3339), old.Counts.Rows, l.statePath(), RerunAdvice(true))
+		}
 		if !cfg.Resume {
 			return nil, usageErrorf("an unfinished run (started %s, %d rows done) left its state at %s: pass --resume to continue it, or --restart to discard it and start over",
 				old.StartedAt.Format(time.RFC3339), old.Counts.Rows, l.statePath())
 		}
 		if in.Path == "-" {
-			return nil, usageErrorf("--resume needs --input to be a file: stdin cannot be checked to be the same data")
+			return nil, usageErrorf("--resume needs --input to be a file: stdin cannot be checked to be the same data; pass --restart to discard the unfinished run at %s and start over", l.statePath())
 		}
 		if old.Input.SHA256 != in.SHA256 {
 			return nil, usageErrorf("cannot resume the run whose state is at %s: it was started with a different input file (%d bytes then, %d now, and another SHA-256); run with the same input, or pass --restart to discard that run",
