@@ -3,6 +3,7 @@ package job
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"syscall"
 
@@ -33,6 +34,31 @@ func (e *UsageError) Unwrap() error { return e.Err }
 
 func usageErrorf(format string, a ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, a...)}
+}
+
+// SetupError is an error setting up the output location (creating its directories,
+// locking it, opening or creating its state) before any row is processed. When the
+// path itself is unusable (a file where a directory should be, no permission, a
+// read-only file system), ExitCode reports a usage error: running again cannot fix
+// it. Other setup errors (a full disk, a network error of object storage) stay
+// unexpected ones, which a retry may fix.
+type SetupError struct{ Err error }
+
+func (e *SetupError) Error() string { return e.Err.Error() }
+func (e *SetupError) Unwrap() error { return e.Err }
+
+// unusablePath reports whether err says a path cannot be used as it is, rather
+// than failing for a reason that may pass.
+func unusablePath(err error) bool {
+	if errors.Is(err, fs.ErrPermission) {
+		return true // EACCES, EPERM
+	}
+	for _, errno := range []syscall.Errno{syscall.ENOTDIR, syscall.EISDIR, syscall.EROFS, syscall.ENAMETOOLONG, syscall.ELOOP} {
+		if errors.Is(err, errno) {
+			return true
+		}
+	}
+	return false
 }
 
 // SignalError is the cause a signal handler gives when it cancels the job's context.
@@ -81,6 +107,7 @@ func ExitCode(sum *Summary, err error) int {
 		header *reader.HeaderError
 		auth   *fetch.AuthError
 		sig    *SignalError
+		setup  *SetupError
 	)
 	switch {
 	case err == nil && sum != nil && sum.Rejects[row.Failed] > 0:
@@ -98,6 +125,8 @@ func ExitCode(sum *Summary, err error) int {
 		return ExitStopped
 	case errors.As(err, &usage), errors.As(err, &header):
 		return ExitUsage
+	case errors.As(err, &setup) && unusablePath(setup.Err):
+		return ExitUsage // a bad --output or --rejects path: no retry can fix it
 	default:
 		return ExitError
 	}

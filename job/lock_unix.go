@@ -23,7 +23,7 @@ func lockOutput(path string) (*runLock, error) {
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("creating lock file: %w", err)
+		return nil, fmt.Errorf("creating the lock file beside the output: %w", err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()

@@ -101,14 +101,16 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := r.newClient(); err != nil {
 		return nil, err
 	}
+	// Until prepare has the state, nothing has been fetched: an error here is one of
+	// the output location (see SetupError).
 	if err := l.open(ctx); err != nil {
-		return nil, err
+		return nil, &SetupError{Err: err}
 	}
 	defer l.close()
 
 	lock, err := lockOutput(l.lockPath())
 	if err != nil {
-		return nil, err
+		return nil, &SetupError{Err: err}
 	}
 	// The lock file goes when the run completes, or when it is refused (it then
 	// started nothing); it stays beside an unfinished run's state.
@@ -117,7 +119,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	st, err := prepare(ctx, &cfg, l, info, id)
 	if err != nil {
 		removeLock = true
-		return nil, err
+		return nil, &SetupError{Err: err}
 	}
 	r.st, r.done = st, &doneSet{ranges: st.Done}
 	r.resumed = &doneSet{ranges: slices.Clone(st.Done)}
