@@ -51,7 +51,12 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo, id runId
 				l.statePath(), old.Input.Size, in.Size)
 		}
 		if old.Fingerprint != fp {
-			return nil, usageErrorf("cannot resume the run whose state is at %s: it was started with different --id-column, --type-column, --type, --delimiter, --format, --dedupe, --shard or reasons; run with the same ones, or pass --restart to discard it",
+			if diff := settingsOf(cfg, l).changes(old.Settings); diff != "" {
+				return nil, usageErrorf("cannot resume the run whose state is at %s: %s; run with the same flags, or pass --restart to discard that run",
+					l.statePath(), diff)
+			}
+			// A state of an older build, which did not record its settings.
+			return nil, usageErrorf("cannot resume the run whose state is at %s: it was started with different --id-column, --type-column, --type, --delimiter, --format, --dedupe, --shard or --reasons; run with the same ones, or pass --restart to discard it",
 				l.statePath())
 		}
 		if err := cleanOrphans(ctx, l, old.NextPart); err != nil {
@@ -84,7 +89,7 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo, id runId
 	if err := l.openStage(ctx); err != nil {
 		return nil, err
 	}
-	st := &state{Version: stateVersion, RunID: id.RunID, StartedAt: id.StartedAt, Fingerprint: fp, Input: in,
+	st := &state{Version: stateVersion, RunID: id.RunID, StartedAt: id.StartedAt, Fingerprint: fp, Input: in, Settings: settingsOf(cfg, l),
 		OutputTemplate: id.OutputTemplate, RejectsTemplate: id.RejectsTemplate}
 	if err := st.save(ctx, l.stage, l.stateName()); err != nil {
 		return nil, err

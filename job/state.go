@@ -37,6 +37,9 @@ type state struct {
 	// expanded from, so that --resume can find this state again.
 	OutputTemplate  string `json:"output_template,omitempty"`
 	RejectsTemplate string `json:"rejects_template,omitempty"`
+	// Settings are the row-defining flags the fingerprint covers, so that a refused
+	// resume can name those that changed. Absent from states of older builds.
+	Settings *runSettings `json:"settings,omitempty"`
 	// Finalizing is set once every row is committed and the final files are being
 	// assembled; a resumed run then only redoes the (idempotent) assembly.
 	Finalizing bool `json:"finalizing,omitempty"`
@@ -137,4 +140,99 @@ func reasonsKey(cfg *Config) string {
 		b.WriteByte(',')
 	}
 	return b.String()
+}
+
+// runSettings are the row-defining flags of a run, as a user would write them.
+type runSettings struct {
+	Format     string `json:"format"` // "jsonl", "jsonl with gzip" or "parquet"
+	DirMode    bool   `json:"dir_mode,omitempty"`
+	IDColumn   string `json:"id_column"`
+	TypeColumn string `json:"type_column"`
+	Type       string `json:"type,omitempty"`
+	Delimiter  string `json:"delimiter"`
+	Dedupe     bool   `json:"dedupe,omitempty"`
+	Shard      string `json:"shard,omitempty"`
+	Reasons    string `json:"reasons"`
+}
+
+func settingsOf(cfg *Config, l *layout) *runSettings {
+	s := &runSettings{
+		Format:     string(l.format),
+		DirMode:    l.dirMode,
+		IDColumn:   cfg.Reader.IDColumn,
+		TypeColumn: cfg.Reader.TypeColumn,
+		Type:       string(cfg.Reader.Type),
+		Delimiter:  string(cfg.Reader.Comma),
+		Dedupe:     cfg.Dedupe,
+		Reasons:    "all",
+	}
+	if l.gzip {
+		s.Format += " with gzip"
+	}
+	switch s.Delimiter {
+	case "\t":
+		s.Delimiter = "tab"
+	case "\x00":
+		s.Delimiter = ","
+	}
+	if cfg.Shard.Active() {
+		s.Shard = cfg.Shard.String()
+	}
+	if len(cfg.Reader.Reasons) > 0 {
+		var rs []string
+		for _, r := range cfg.Reader.Reasons {
+			rs = append(rs, string(r))
+		}
+		s.Reasons = strings.Join(rs, ",")
+	}
+	return s
+}
+
+// changes describes how the settings of this run differ from those the state was
+// written with, e.g. "the state was written with --format parquet; this run has
+// --format jsonl"; "" when it cannot tell (an older state, or no difference).
+func (s *runSettings) changes(old *runSettings) string {
+	if old == nil {
+		return ""
+	}
+	var then, now []string
+	str := func(flag, a, b, none string) {
+		if a == b {
+			return
+		}
+		show := func(v string) string {
+			if v == "" {
+				return none
+			}
+			return flag + " " + v
+		}
+		then, now = append(then, show(a)), append(now, show(b))
+	}
+	str("--format", old.Format, s.Format, "")
+	if old.DirMode != s.DirMode {
+		dir := map[bool]string{true: "a directory --output", false: "a single-file --output"}
+		then, now = append(then, dir[old.DirMode]), append(now, dir[s.DirMode])
+	}
+	str("--id-column", old.IDColumn, s.IDColumn, "")
+	str("--type-column", old.TypeColumn, s.TypeColumn, "")
+	str("--type", old.Type, s.Type, "no --type")
+	str("--delimiter", old.Delimiter, s.Delimiter, "")
+	if old.Dedupe != s.Dedupe {
+		dd := map[bool]string{true: "--dedupe", false: "no --dedupe"}
+		then, now = append(then, dd[old.Dedupe]), append(now, dd[s.Dedupe])
+	}
+	str("--shard", old.Shard, s.Shard, "no sharding")
+	str("--reasons", old.Reasons, s.Reasons, "")
+	if len(then) == 0 {
+		return ""
+	}
+	return "the state was written with " + andList(then) + "; this run has " + andList(now)
+}
+
+// andList joins "a", "b" and "c" as "a, b and c".
+func andList(items []string) string {
+	if len(items) == 1 {
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
