@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -101,6 +102,20 @@ func TestClassification(t *testing.T) {
 		{name: "redirect loop on the same host", handle: func(n int, w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, r.URL.Path+"x", http.StatusFound)
 		}, outcome: Failed, status: 302, attempts: 1, message: "redirect not followed"},
+		{name: "MaxRedirects redirects followed", handle: func(n int, w http.ResponseWriter, r *http.Request) {
+			if n <= MaxRedirects {
+				http.Redirect(w, r, fmt.Sprintf("/rest/v1/profiles/thirdPartyId/hop%d?client=acme", n), http.StatusTemporaryRedirect)
+				return
+			}
+			fmt.Fprint(w, profileJSON)
+		}, outcome: OK, status: 200, attempts: 1, body: profileJSON},
+		{name: "one redirect more than MaxRedirects", handle: func(n int, w http.ResponseWriter, r *http.Request) {
+			if n <= MaxRedirects+1 {
+				http.Redirect(w, r, fmt.Sprintf("/rest/v1/profiles/thirdPartyId/hop%d?client=acme", n), http.StatusFound)
+				return
+			}
+			fmt.Fprint(w, profileJSON)
+		}, outcome: Failed, status: 302, attempts: 1, message: "redirect not followed"},
 		{name: "same-host redirect followed", handle: func(n int, w http.ResponseWriter, r *http.Request) {
 			if n == 1 {
 				http.Redirect(w, r, "/rest/v1/profiles/thirdPartyId/moved?client=acme", http.StatusMovedPermanently)
@@ -194,28 +209,24 @@ func TestRedirectToOtherHost(t *testing.T) {
 // A same-host redirect keeps the token; Go's rules alone would also keep it for a
 // subdomain, which we do not follow.
 func TestSameHostRedirects(t *testing.T) {
-	mk := func(s string) *http.Request {
-		r, _ := http.NewRequest("GET", s, nil)
-		return r
-	}
-	first := []*http.Request{mk("https://acme.tt.omtrdc.net/a")}
+	first, _ := url.Parse("https://acme.tt.omtrdc.net/a")
 	for _, tc := range []struct {
-		to     string
-		via    []*http.Request
-		follow bool
+		to       string
+		followed int
+		follow   bool
 	}{
-		{"https://acme.tt.omtrdc.net/b", first, true},
-		{"https://ACME.tt.omtrdc.net/b", first, true},
-		{"http://acme.tt.omtrdc.net/b", first, false}, // downgrade
-		{"https://x.acme.tt.omtrdc.net/b", first, false},
-		{"https://mboxedge28.tt.omtrdc.net/b", first, false},
-		{"https://acme.tt.omtrdc.net:8443/b", first, false},
-		{"https://acme.tt.omtrdc.net/b", append(first, first[0], first[0]), true},
-		{"https://acme.tt.omtrdc.net/b", append(first, first[0], first[0], first[0]), false},
+		{"https://acme.tt.omtrdc.net/b", 0, true},
+		{"https://ACME.tt.omtrdc.net/b", 0, true},
+		{"http://acme.tt.omtrdc.net/b", 0, false}, // downgrade
+		{"https://x.acme.tt.omtrdc.net/b", 0, false},
+		{"https://mboxedge28.tt.omtrdc.net/b", 0, false},
+		{"https://acme.tt.omtrdc.net:8443/b", 0, false},
+		{"https://acme.tt.omtrdc.net/b", MaxRedirects - 1, true},
+		{"https://acme.tt.omtrdc.net/b", MaxRedirects, false},
 	} {
-		err := sameHostRedirects(mk(tc.to), tc.via)
-		if (err == nil) != tc.follow {
-			t.Errorf("redirect to %s after %d: follow = %v", tc.to, len(tc.via), err == nil)
+		to, _ := url.Parse(tc.to)
+		if got := followRedirect(first, to, tc.followed); got != tc.follow {
+			t.Errorf("redirect to %s after %d: follow = %v", tc.to, tc.followed, got)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -99,7 +100,7 @@ type Config struct {
 // Client fetches profiles. Create it with New; it is safe for concurrent use.
 type Client struct {
 	ep  endpoints
-	hc  *http.Client
+	rt  http.RoundTripper
 	tok string // for redacting echoes from server text; never printed
 
 	header http.Header // template; values shared (read-only) by every request
@@ -160,21 +161,18 @@ func New(cfg Config) (*Client, error) {
 		}
 		rt = t
 	}
-	c.hc = &http.Client{Transport: rt, CheckRedirect: sameHostRedirects}
+	c.rt = rt
 	return c, nil
 }
 
-// sameHostRedirects follows at most MaxRedirects redirects, and only to the same
-// scheme and host as the original request; otherwise the redirect answer itself
-// is returned (and classified as Failed). net/http would drop the Authorization
-// header on a redirect to another host anyway; not following is simpler to reason
-// about and also refuses https → http downgrades.
-func sameHostRedirects(req *http.Request, via []*http.Request) error {
-	first := via[0].URL
-	if len(via) > MaxRedirects || req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
-		return http.ErrUseLastResponse
-	}
-	return nil
+// followRedirect reports whether a redirect from the URL from to the URL to is
+// followed when followed redirects were already: at most MaxRedirects, and only
+// to the same scheme and host as the original request; otherwise the redirect
+// answer itself is the attempt's answer (and classified as Failed). net/http
+// would drop the Authorization header on a redirect to another host anyway; not
+// following is simpler to reason about and also refuses https → http downgrades.
+func followRedirect(from, to *url.URL, followed int) bool {
+	return followed < MaxRedirects && to.Scheme == from.Scheme && strings.EqualFold(to.Host, from.Host)
 }
 
 // orDefault returns v, or def when v is the zero value.
@@ -210,4 +208,8 @@ func (c *Client) GoString() string { return c.String() }
 
 // CloseIdleConnections closes the kept-alive connections not in use, e.g. at the
 // end of a job or a test.
-func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() {
+	if ci, ok := c.rt.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}

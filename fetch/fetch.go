@@ -114,16 +114,7 @@ func canceled(attempts, status int, err error) Result {
 func (c *Client) attempt(ctx context.Context, u *url.URL) answer {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	h := make(http.Header, len(c.header)+1)
-	for k, v := range c.header {
-		h[k] = v // values are shared read-only; RoundTrippers must not modify requests
-	}
-	req := (&http.Request{
-		Method: http.MethodGet, URL: u, Host: u.Host, Header: h,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-	}).WithContext(actx)
-
-	resp, err := c.hc.Do(req)
+	resp, err := c.send(actx, u)
 	if err != nil {
 		return c.failure(ctx, actx, 0, err)
 	}
@@ -157,6 +148,44 @@ func (c *Client) attempt(ctx context.Context, u *url.URL) answer {
 		a.err = &AuthError{Status: status, TokenSet: c.tok != "", Server: c.redact(serverMessage(body))}
 	}
 	return a
+}
+
+// send is what http.Client.Do does for an attempt, without its per-request
+// bookkeeping (a copy of the headers for redirects, a cancel timer, the list of
+// requests so far): it sends a GET for u and follows the redirects that
+// followRedirect allows, and otherwise returns the redirect answer itself.
+func (c *Client) send(ctx context.Context, u *url.URL) (*http.Response, error) {
+	for followed := 0; ; followed++ {
+		// Every request shares c.header: a RoundTripper must not modify the
+		// request (net/http's contract), and nothing here does.
+		req := (&http.Request{
+			Method: http.MethodGet, URL: u, Host: u.Host, Header: c.header,
+			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		}).WithContext(ctx)
+		resp, err := c.rt.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		switch resp.StatusCode {
+		case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+			http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		default:
+			return resp, nil
+		}
+		loc := resp.Header.Get("Location")
+		if loc == "" {
+			return resp, nil
+		}
+		next, err := u.Parse(loc)
+		if err != nil || !followRedirect(u, next, followed) {
+			return resp, nil
+		}
+		// As http.Client does: drain a little of the redirect's body so the
+		// connection can be reused, then close it.
+		_, _ = io.CopyN(io.Discard, resp.Body, 2<<10)
+		resp.Body.Close()
+		u = next
+	}
 }
 
 // verdict makes the answer of an HTTP-level outcome, redacting the message.
