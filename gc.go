@@ -10,7 +10,7 @@ import (
 // (buffers, a Parquet row group, the rows in flight), while every request leaves
 // a few KiB of garbage behind in net/http; collecting at 200% rather than Go's
 // 100% halves the collections, which cost about 3 µs of CPU per row at 100%,
-// for about 20 MiB more peak memory (see bench/RESULTS.md).
+// for 20-30 MiB more peak memory (see bench/RESULTS.md).
 const exportGCPercent = 200
 
 // tuneGC applies exportGCPercent unless the user chose GOGC, and returns the
