@@ -170,7 +170,7 @@ func render(profile string, rows []result, took time.Duration) string {
 		case !r.OK:
 			met = "**NO**"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.3f | %s | %s |\n", r.ID, r.Name, r.Value, r.Reference, r.Ratio, r.Target, met)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.4f | %s | %s |\n", r.ID, r.Name, r.Value, r.Reference, r.Ratio, r.Target, met)
 	}
 	return b.String()
 }

@@ -147,16 +147,22 @@ func TestRenderMarksMissedTargets(t *testing.T) {
 	out := render("quick", []result{
 		{ID: "1", Name: "a", Ratio: 0.91, Target: "≥ 0.80", OK: true},
 		{ID: "2", Name: "b", Ratio: 0.5, Target: "≥ 0.97", OK: false},
+		{ID: "3", Name: "c", Ratio: 0.96954, Target: "≥ 0.97", OK: false},
 		{ID: "6", Name: "c", Ratio: 0.7, Target: "none (bound 0.80)", NoTarget: true},
 	}, 0)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 7 { // caption, blank, header, rule, three rows
+	if len(lines) != 8 { // caption, blank, header, rule, four rows
 		t.Fatalf("table:\n%s", out)
 	}
-	if !strings.HasSuffix(lines[4], "| 0.910 | ≥ 0.80 | yes |") || !strings.HasSuffix(lines[5], "| 0.500 | ≥ 0.97 | **NO** |") {
+	if !strings.HasSuffix(lines[4], "| 0.9100 | ≥ 0.80 | yes |") || !strings.HasSuffix(lines[5], "| 0.5000 | ≥ 0.97 | **NO** |") {
 		t.Fatalf("rows:\n%s\n%s", lines[4], lines[5])
 	}
-	if !strings.HasSuffix(lines[6], "| 0.700 | none (bound 0.80) | — |") {
-		t.Fatalf("row without target: %s", lines[6])
+	// Four decimals, so that a ratio just below its target does not print as
+	// the target itself (0.970 beside **NO**).
+	if !strings.HasSuffix(lines[6], "| 0.9695 | ≥ 0.97 | **NO** |") {
+		t.Fatalf("ratio just below the target: %s", lines[6])
+	}
+	if !strings.HasSuffix(lines[7], "| 0.7000 | none (bound 0.80) | — |") {
+		t.Fatalf("row without target: %s", lines[7])
 	}
 }
