@@ -38,7 +38,7 @@ type parquetRow struct {
 	FetchedAt  time.Time          `parquet:"fetched_at,timestamp(microsecond)"`
 	VisitorID  *string            `parquet:"visitor_id,optional"`
 	ModifiedAt *time.Time         `parquet:"modified_at,optional,timestamp(microsecond)"`
-	Attributes map[string]*string `parquet:"attributes" parquet-value:",optional"`
+	Attributes map[string]*string `parquet:"attributes" parquet-key:",dict" parquet-value:",optional"`
 	Profile    string             `parquet:"profile,json"`
 }
 
@@ -66,7 +66,8 @@ const (
 // For the widest support among readers (some warehouses refuse v2 data pages or
 // DELTA encodings), pages are v1 and strings PLAIN-encoded rather than
 // parquet-go's defaults (v2 pages, DELTA_LENGTH_BYTE_ARRAY): the encodings are
-// then PLAIN, RLE (levels) and RLE_DICTIONARY (the type column), as in files
+// then PLAIN, RLE (levels) and RLE_DICTIONARY (the type column and the
+// attribute names, which repeat from row to row), as in files
 // written by Spark or Arrow.
 func parquetWriterOptions() []parquet.WriterOption {
 	return []parquet.WriterOption{

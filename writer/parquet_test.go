@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -181,6 +182,12 @@ func TestParquetSchema(t *testing.T) {
 			}
 			if len(md.EncodingStats) == 0 {
 				t.Errorf("column %v: no page encoding stats to check", md.PathInSchema)
+			}
+			// The columns of few distinct values are dictionary-encoded: the ID
+			// type, and the attribute names, which repeat in every row.
+			path := strings.Join(md.PathInSchema, ".")
+			if dict := slices.Contains(md.Encoding, format.RLEDictionary); dict != (path == "type" || path == "attributes.key_value.key") {
+				t.Errorf("column %s: dictionary-encoded = %v", path, dict)
 			}
 		}
 	}
