@@ -30,14 +30,22 @@ func (r *run) produce(dispatchCtx, fetchCtx context.Context, results chan<- outc
 	}
 	// A fixed pool of workers, each fetching row after row: a goroutine per row
 	// would grow a fresh stack through net/http for every row (stack copying was
-	// ~5% of the client's CPU at the loopback ceiling). work is unbuffered, so a
-	// row is read from the input only when a worker is free to take it.
-	work := make(chan task)
+	// ~5% of the client's CPU at the loopback ceiling). work holds one row per
+	// worker, read ahead, so that a worker done with a row takes the next at once
+	// instead of waiting for this goroutine to be scheduled and read it: with
+	// every core busy, that wait left requests unsent. A row taken after the
+	// dispatch stopped is not fetched: it was never in flight, and a resumed run
+	// does it.
+	work := make(chan task, r.cfg.Concurrency)
 	var workers errgroup.Group
 	workers.SetLimit(r.cfg.Concurrency)
 	for range r.cfg.Concurrency {
 		workers.Go(func() error {
 			for t := range work {
+				if dispatchCtx.Err() != nil {
+					continue
+				}
+				r.stats.inFlight.Add(1)
 				if o, ok := r.fetchOne(fetchCtx, t.seq, t.row); ok {
 					send(o)
 				}
@@ -95,11 +103,9 @@ func (r *run) produce(dispatchCtx, fetchCtx context.Context, results chan<- outc
 				return nil
 			}
 		default:
-			r.stats.inFlight.Add(1)
 			select {
 			case work <- task{seq: seq, row: rw}:
 			case <-fetchCtx.Done():
-				r.stats.inFlight.Add(-1)
 				return nil
 			}
 		}
