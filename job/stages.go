@@ -41,12 +41,17 @@ func (r *run) produce(dispatchCtx, fetchCtx context.Context, results chan<- outc
 	workers.SetLimit(r.cfg.Concurrency)
 	for range r.cfg.Concurrency {
 		workers.Go(func() error {
+			// Each attempt's timeout context registers with its parent under
+			// the parent's lock; a context per worker keeps the 32 workers from
+			// taking turns on fetchCtx's.
+			ctx, cancel := context.WithCancel(fetchCtx)
+			defer cancel()
 			for t := range work {
 				if dispatchCtx.Err() != nil {
 					continue
 				}
 				r.stats.inFlight.Add(1)
-				if o, ok := r.fetchOne(fetchCtx, t.seq, t.row); ok {
+				if o, ok := r.fetchOne(ctx, t.seq, t.row); ok {
 					send(o)
 				}
 				r.stats.inFlight.Add(-1)
