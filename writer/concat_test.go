@@ -5,8 +5,14 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"reflect"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/profile-export/profile-export/row"
 )
 
 func parts(files ...[]byte) []Part {
@@ -26,30 +32,148 @@ func concat(t *testing.T, format Format, gz bool, files ...[]byte) []byte {
 	return out.Bytes()
 }
 
-func TestConcatenateParquet(t *testing.T) {
-	all := manyProfiles(32)
-	p1 := encodeParquet(t, ParquetOptions{RowGroupRows: 10}, all[:25]...) // 3 row groups
-	empty := encodeParquet(t, ParquetOptions{})
-	p2 := encodeParquet(t, ParquetOptions{}, all[25:]...)
-
-	data := concat(t, Parquet, false, p1, empty, p2)
-	f := openParquet(t, data)
-	if n := len(f.RowGroups()); n != 4 {
-		t.Errorf("%d row groups, want the parts' 4 copied as they are", n)
-	}
-	if got, want := schemaLines(f), schemaLines(openParquet(t, p1)); !equalStrings(got, want) {
-		t.Errorf("schema changed:\n%v\nwant\n%v", got, want)
-	}
-	rows := readParquet(t, data)
-	if len(rows) != len(all) {
-		t.Fatalf("%d rows, want %d", len(rows), len(all))
-	}
-	for i, r := range rows {
-		if r.Line != all[i].Line || r.ID != all[i].ID || r.Profile != string(all[i].Body) ||
-			r.VisitorID == nil || r.ModifiedAt == nil || len(r.Attributes) != 2 {
-			t.Fatalf("row %d = %s, want line %d", i, describe(r), all[i].Line)
+// variedProfiles are n profiles that differ in every optional column: some
+// without visitorId or modifiedAt, some with no attribute, some with a null
+// value, so that rows written again after decoding must come out the same.
+func variedProfiles(n int) []row.Profile {
+	ps := manyProfiles(n)
+	for i := range ps {
+		switch i % 4 {
+		case 1:
+			ps[i].Body = []byte(fmt.Sprintf(`{"profileAttributes":{"a":{"value":null},"b":{"value":"%d"}}}`, i))
+		case 2:
+			ps[i].Body = []byte(`{"visitorId":"only","profileAttributes":{}}`)
+		case 3:
+			ps[i].Body = []byte(fmt.Sprintf(`{"modifiedAt":"2016-12-01T16:35:45","x":%d}`, i))
 		}
 	}
+	return ps
+}
+
+// Concatenated parts make row groups of the configured size, whatever the
+// parts' row groups: full groups are copied, short ones (the end of every
+// part, a part of a slow run) are merged, and every row comes out once, in
+// order, with every column as it went in.
+func TestConcatenateParquetRowGroups(t *testing.T) {
+	const groupRows = 10
+	for _, tc := range []struct {
+		name       string
+		parts      [][]int // each part's row groups, in rows
+		wantGroups []int
+	}{
+		{"full groups are kept", [][]int{{10, 10}, {10}}, []int{10, 10, 10}},
+		{"small parts are merged", [][]int{{3}, {4}, {5}, {6}}, []int{10, 8}},
+		{"the short end of each part is merged", [][]int{{10, 10, 5}, {10, 10, 2}}, []int{10, 10, 10, 10, 7}},
+		{"empty parts add nothing", [][]int{{}, {7}, {}, {3}, {}}, []int{10}},
+		{"a part larger than a group after pending rows", [][]int{{4}, {10, 10, 10}}, []int{10, 10, 10, 4}},
+		{"nothing", [][]int{{}, {}}, nil},
+		{"one short part", [][]int{{1}}, []int{1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			total := 0
+			for _, groups := range tc.parts {
+				for _, g := range groups {
+					total += g
+				}
+			}
+			all := variedProfiles(total)
+			var files [][]byte
+			var want []readRow
+			next := 0
+			for _, groups := range tc.parts {
+				// A part whose row groups have the given sizes, as a
+				// checkpoint part has: one file per group, their row groups
+				// copied as they are into one file.
+				var singles [][]byte
+				for _, g := range groups {
+					singles = append(singles, encodeParquet(t, ParquetOptions{RowGroupRows: g}, all[next:next+g]...))
+					next += g
+				}
+				part := copyRowGroups(t, singles...)
+				if got := groupSizes(openParquet(t, part.Bytes())); !equalInts(got, groups) {
+					t.Fatalf("test part has row groups %v, want %v", got, groups)
+				}
+				files = append(files, part.Bytes())
+				want = append(want, readParquet(t, part.Bytes())...)
+			}
+
+			var out bytes.Buffer
+			if err := concatParquetGroups(context.Background(), &out, parts(files...), groupRows); err != nil {
+				t.Fatalf("concatenate: %v", err)
+			}
+			f := openParquet(t, out.Bytes())
+			if got := groupSizes(f); !equalInts(got, tc.wantGroups) {
+				t.Errorf("row groups %v, want %v", got, tc.wantGroups)
+			}
+			if got, want := schemaLines(f), schemaLines(openParquet(t, encodeParquet(t, ParquetOptions{}))); !equalStrings(got, want) {
+				t.Errorf("schema changed:\n%v\nwant\n%v", got, want)
+			}
+			got := readParquet(t, out.Bytes())
+			if len(got) != len(want) {
+				t.Fatalf("%d rows, want %d", len(got), len(want))
+			}
+			for i := range got {
+				if !reflect.DeepEqual(got[i], want[i]) {
+					t.Fatalf("row %d = %s\nwant %s", i, describe(got[i]), describe(want[i]))
+				}
+			}
+		})
+	}
+}
+
+// The default: a file assembled from parts has row groups of
+// DefaultRowGroupRows rows, the README's promise.
+func TestConcatenateParquetDefaultGroups(t *testing.T) {
+	all := manyProfiles(DefaultRowGroupRows + 2500)
+	var files [][]byte
+	for i := 0; i < len(all); i += 600 { // a slow run's parts of a minute each
+		files = append(files, encodeParquet(t, ParquetOptions{}, all[i:min(i+600, len(all))]...))
+	}
+	data := concat(t, Parquet, false, files...)
+	if got := groupSizes(openParquet(t, data)); !equalInts(got, []int{DefaultRowGroupRows, 2500}) {
+		t.Errorf("row groups %v, want [%d 2500]", got, DefaultRowGroupRows)
+	}
+	if rows := readParquet(t, data); len(rows) != len(all) || rows[len(rows)-1].Line != all[len(all)-1].Line {
+		t.Errorf("%d rows, want %d in order", len(rows), len(all))
+	}
+}
+
+// copyRowGroups writes every row group of files, unchanged, into one file.
+func copyRowGroups(t *testing.T, files ...[]byte) *bytes.Buffer {
+	t.Helper()
+	var out bytes.Buffer
+	w := parquet.NewGenericWriter[any](&out, parquetWriterOptions()...)
+	for _, data := range files {
+		for _, rg := range openParquet(t, data).RowGroups() {
+			if _, err := w.WriteRowGroup(rg); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &out
+}
+
+func groupSizes(f *parquet.File) []int {
+	var sizes []int
+	for _, rg := range f.RowGroups() {
+		sizes = append(sizes, int(rg.NumRows()))
+	}
+	return sizes
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func equalStrings(a, b []string) bool {
