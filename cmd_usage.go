@@ -14,13 +14,75 @@ import (
 type cliError struct {
 	err     error
 	command string // "profile-export export"
+	tip     string // said before where the usage is, e.g. `did you mean "export"?`
 }
 
 func (e *cliError) Error() string { return e.err.Error() }
 func (e *cliError) Unwrap() error { return e.err }
 
 // hint says where to read the usage.
-func (e *cliError) hint() string { return fmt.Sprintf("run '%s --help' for the usage", e.command) }
+func (e *cliError) hint() string {
+	h := fmt.Sprintf("run '%s --help' for the usage", e.command)
+	if e.tip != "" {
+		h = e.tip + " " + h
+	}
+	return h
+}
+
+// unknownCommand is the error of a name that is none of the commands of c,
+// suggesting the closest one when it looks like a typo.
+func unknownCommand(c *cli.Context, name string) error {
+	e := &cliError{err: fmt.Errorf("unknown command %q", name), command: c.Command.HelpName}
+	if s := closestCommand(c.Command.Subcommands, name); s != "" {
+		e.tip = fmt.Sprintf("did you mean %q?", s)
+	}
+	return e
+}
+
+// closestCommand is the name of a visible command that name is a prefix of, or is
+// at most two edits away from (and fewer than half its length), or "".
+func closestCommand(cmds []*cli.Command, name string) string {
+	best, bestDist := "", 3
+	for _, cmd := range cmds {
+		if cmd.Hidden {
+			continue
+		}
+		for _, n := range cmd.Names() {
+			if len(n) < 2 {
+				continue // "h", the alias of help
+			}
+			d := editDistance(strings.ToLower(name), n)
+			if len(name) >= 2 && strings.HasPrefix(n, strings.ToLower(name)) {
+				d = 0
+			}
+			if d < bestDist && 2*d < len(n) {
+				best, bestDist = n, d
+			}
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
 
 // onUsageError makes the flag parsing errors of command cliErrors.
 func onUsageError(command string) cli.OnUsageErrorFunc {

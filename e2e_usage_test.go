@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -39,6 +40,101 @@ func TestE2EUsageErrorsAreShort(t *testing.T) {
 			}
 			if out := p.stdout.String(); out != "" {
 				t.Errorf("stdout is not empty:\n%s", out)
+			}
+		})
+	}
+}
+
+// checkOneLineUsageError checks what every refused command line gives: exit 2, on
+// stderr the error on one line and the hint on the next, which holds each of hint,
+// and nothing on stdout.
+func checkOneLineUsageError(t *testing.T, p *proc, line string, hint ...string) {
+	t.Helper()
+	p.expectCode(job.ExitUsage)
+	lines := strings.Split(strings.TrimSuffix(p.stderr.String(), "\n"), "\n")
+	if len(lines) != 2 || lines[0] != line {
+		t.Fatalf("stderr is not the line %q and a hint:\n%s", line, p.stderr.String())
+	}
+	for _, h := range hint {
+		if !strings.Contains(lines[1], h) {
+			t.Errorf("the hint lacks %q: %s", h, lines[1])
+		}
+	}
+	if out := p.stdout.String(); out != "" {
+		t.Errorf("stdout is not empty:\n%s", out)
+	}
+}
+
+// A mistyped or unknown command is a usage error (exit 2, not urfave/cli's 3, the
+// code of failed rows), named on one line with the command it looks like, and runs
+// nothing.
+func TestE2EUnknownCommand(t *testing.T) {
+	t.Parallel()
+	in := filepath.Join(t.TempDir(), "ids.csv")
+	writeCSV(t, in, genRows(5, 41))
+	const usage = "run 'profile-export --help' for the usage"
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		line    string
+		suggest string // "" when no command is close
+	}{
+		{"typo of export", []string{"expor"}, `profile-export: unknown command "expor"`, "export"},
+		{"typo of export with its flags", []string{"exprot", "-i", in, "-o", "OUT"}, `profile-export: unknown command "exprot"`, "export"},
+		{"typo of sandbox", []string{"sandbx"}, `profile-export: unknown command "sandbx"`, "sandbox"},
+		{"capitalized", []string{"Export"}, `profile-export: unknown command "Export"`, "export"},
+		{"nothing close", []string{"bogus"}, `profile-export: unknown command "bogus"`, ""},
+		{"help of a typo", []string{"help", "expor"}, `profile-export: unknown command "expor"`, "export"},
+		{"help of nothing close", []string{"help", "bogus"}, `profile-export: unknown command "bogus"`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			args := append([]string(nil), tc.args...)
+			for i, a := range args {
+				if a == "OUT" {
+					args[i] = filepath.Join(root, "p.jsonl")
+				}
+			}
+			p := run(t, nil, args...)
+			if tc.suggest == "" {
+				checkOneLineUsageError(t, p, tc.line, usage)
+				if strings.Contains(p.stderr.String(), "did you mean") {
+					t.Errorf("a suggestion for a name close to no command:\n%s", p.stderr.String())
+				}
+			} else {
+				checkOneLineUsageError(t, p, tc.line, `did you mean "`+tc.suggest+`"?`, usage)
+			}
+			checkDirHolds(t, root)
+		})
+	}
+}
+
+// Help, asked in any of the usual ways, is printed on stdout and exits 0.
+func TestE2EHelpExitsZero(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // in the help
+	}{
+		{"no arguments", nil, "profile-export - export visitor profiles"},
+		{"--help", []string{"--help"}, "profile-export - export visitor profiles"},
+		{"help", []string{"help"}, "profile-export - export visitor profiles"},
+		{"help export", []string{"help", "export"}, "profile-export export - export the profiles"},
+		{"export --help", []string{"export", "--help"}, "profile-export export - export the profiles"},
+		{"help sandbox", []string{"help", "sandbox"}, "profile-export sandbox - serve"},
+		{"version --help", []string{"version", "--help"}, "profile-export version - print"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := run(t, nil, tc.args...)
+			p.expectCode(job.ExitOK)
+			if out := p.stdout.String(); !strings.Contains(out, tc.want) || !strings.Contains(out, "USAGE:") {
+				t.Errorf("stdout is not the help saying %q:\n%s", tc.want, out)
+			}
+			if s := p.stderr.String(); s != "" {
+				t.Errorf("stderr is not empty:\n%s", s)
 			}
 		})
 	}

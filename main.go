@@ -30,6 +30,9 @@ func main() {
 	var res result
 	app := newApp(&res)
 	err := app.RunContext(ctx, os.Args)
+	if err == nil {
+		err = res.usage
+	}
 	if err != nil && res.err == nil {
 		// An error from the command line itself, before any job ran.
 		var exitErr cli.ExitCoder
@@ -50,6 +53,9 @@ func main() {
 type result struct {
 	code int
 	err  error
+	// usage is a command-line mistake that urfave/cli reports to nobody: an
+	// unknown command, which it hands to App.CommandNotFound without a way to fail.
+	usage error
 }
 
 func newApp(res *result) *cli.App {
@@ -67,6 +73,9 @@ func newApp(res *result) *cli.App {
 			versionCommand(),
 		},
 		OnUsageError: onUsageError("profile-export"),
+		// "profile-export expor" and "profile-export help expor" both end here;
+		// urfave/cli's own answer exits 3, which the job's exit codes give to failed rows.
+		CommandNotFound: func(c *cli.Context, name string) { res.usage = unknownCommand(c, name) },
 	}
 }
 
