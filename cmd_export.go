@@ -87,7 +87,7 @@ func exportCommand(res *result) *cli.Command {
 		Flags:     exportFlags(),
 		// --input and --output are required; Before checks them, so that a missing
 		// one gets its error and a hint rather than the whole help.
-		Before:       requireFlags("profile-export export", "input", "output"),
+		Before:       checkArgs("profile-export export", requireFlags("profile-export export", "input", "output")),
 		OnUsageError: onUsageError("profile-export export"),
 		Action: func(c *cli.Context) error {
 			tuneGC()

@@ -38,6 +38,7 @@ func sandboxCommand() *cli.Command {
 		Usage:        "serve the simulated Target Profile API, for curl or export --base-url",
 		UsageText:    "profile-export sandbox --listen 127.0.0.1:8080 [--rate-503 0.1 ...]",
 		Flags:        sandboxFlags(),
+		Before:       checkArgs("profile-export sandbox"),
 		OnUsageError: onUsageError("profile-export sandbox"),
 		Action: func(c *cli.Context) error {
 			cfg := sandbox.Config{

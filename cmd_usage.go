@@ -91,6 +91,35 @@ func onUsageError(command string) cli.OnUsageErrorFunc {
 	}
 }
 
+// checkArgs is the Before of a command: no command takes arguments, which
+// urfave/cli would otherwise ignore silently, and then checks more. A subcommand
+// given instead ("profile-export export help") runs without the checks.
+func checkArgs(command string, more ...cli.BeforeFunc) cli.BeforeFunc {
+	return func(c *cli.Context) error {
+		args := c.Args().Slice()
+		if len(args) > 0 && c.Command.Command(args[0]) != nil {
+			return nil
+		}
+		if len(args) > 0 {
+			e := &cliError{err: fmt.Errorf("unexpected argument %q", args[0]), command: command, tip: command + " takes no arguments, only flags;"}
+			// urfave/cli reads no flag after the first argument.
+			for _, a := range args[1:] {
+				if strings.HasPrefix(a, "-") && a != "-" {
+					e.tip = fmt.Sprintf("flags after it, from %q on, were not read: %s takes no arguments, only flags;", a, command)
+					break
+				}
+			}
+			return e
+		}
+		for _, f := range more {
+			if err := f(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 // requireFlags checks the flags a command cannot run without. It stands for
 // urfave/cli's Required, which prints the whole help before its error. A flag set
 // from the environment counts as set.

@@ -65,8 +65,10 @@ func printVersion(c *cli.Context) {
 
 func versionCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "version",
-		Usage: "print the version, commit and Go version",
+		Name:         "version",
+		Usage:        "print the version, commit and Go version",
+		Before:       checkArgs("profile-export version"),
+		OnUsageError: onUsageError("profile-export version"),
 		Action: func(c *cli.Context) error {
 			cli.ShowVersion(c) // the same line as --version
 			return nil

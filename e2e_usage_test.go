@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/profile-export/profile-export/fetch/sandbox"
 	"github.com/profile-export/profile-export/job"
 )
 
@@ -123,6 +124,7 @@ func TestE2EHelpExitsZero(t *testing.T) {
 		{"help", []string{"help"}, "profile-export - export visitor profiles"},
 		{"help export", []string{"help", "export"}, "profile-export export - export the profiles"},
 		{"export --help", []string{"export", "--help"}, "profile-export export - export the profiles"},
+		{"export help", []string{"export", "help"}, "profile-export export - export the profiles"},
 		{"help sandbox", []string{"help", "sandbox"}, "profile-export sandbox - serve"},
 		{"version --help", []string{"version", "--help"}, "profile-export version - print"},
 	} {
@@ -137,5 +139,51 @@ func TestE2EHelpExitsZero(t *testing.T) {
 				t.Errorf("stderr is not empty:\n%s", s)
 			}
 		})
+	}
+}
+
+// No command takes arguments: one given is refused (exit 2) rather than ignored,
+// before any request and without writing anything. urfave/cli reads no flag after
+// an argument; the hint then says so, rather than that the flags are missing.
+func TestE2EUnexpectedArguments(t *testing.T) {
+	t.Parallel()
+	sb := sandbox.StartTest(t, sandbox.Config{})
+	in := filepath.Join(t.TempDir(), "ids.csv")
+	writeCSV(t, in, genRows(5, 42))
+	for _, tc := range []struct {
+		name string
+		args []string // OUT stands for the output path
+		line string
+		hint []string
+	}{
+		{"after the flags of export", exportArgs(in, "OUT", sb.URL, "extra"), `profile-export: unexpected argument "extra"`,
+			[]string{"profile-export export takes no arguments, only flags;", "run 'profile-export export --help' for the usage"}},
+		{"before the flags of export", append([]string{"export", "extra"}, exportArgs(in, "OUT", sb.URL)[1:]...), `profile-export: unexpected argument "extra"`,
+			[]string{`flags after it, from "-i" on, were not read`, "run 'profile-export export --help' for the usage"}},
+		{"an input path without -i", []string{"export", in, "-o", "OUT", "--base-url", sb.URL}, `profile-export: unexpected argument "` + in + `"`,
+			[]string{`from "-o" on, were not read`}},
+		{"after --", append(exportArgs(in, "OUT", sb.URL), "--", "-x"), `profile-export: unexpected argument "-x"`,
+			[]string{"profile-export export takes no arguments"}},
+		{"of version", []string{"version", "foo"}, `profile-export: unexpected argument "foo"`,
+			[]string{"run 'profile-export version --help' for the usage"}},
+		{"of sandbox", []string{"sandbox", "--listen", "127.0.0.1:0", "foo"}, `profile-export: unexpected argument "foo"`,
+			[]string{"run 'profile-export sandbox --help' for the usage"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			args := append([]string(nil), tc.args...)
+			for i, a := range args {
+				if a == "OUT" {
+					args[i] = filepath.Join(root, "p.jsonl")
+				}
+			}
+			p := run(t, nil, args...)
+			checkOneLineUsageError(t, p, tc.line, tc.hint...)
+			checkDirHolds(t, root)
+		})
+	}
+	if n := sb.Stats().Requests; n != 0 {
+		t.Errorf("%d requests sent by refused command lines", n)
 	}
 }
