@@ -63,7 +63,7 @@ func exportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "max-failures", Usage: "stop (resumable, exit 5) once this many rows failed, or this share of rows (e.g. 5%)", EnvVars: env("max-failures")},
 		&cli.DurationFlag{Name: "grace", Value: job.DefaultGrace, Usage: "how long requests in flight may finish after a stop (0: abandon them at once)", EnvVars: env("grace")},
 		&cli.BoolFlag{Name: "dedupe", Usage: "fetch each (type, id) once; later lines of it are rejected as duplicate, naming the first line", EnvVars: env("dedupe")},
-		&cli.StringFlag{Name: "file-mode", Value: "0600", Usage: "permissions of the files written (octal); profiles are personal data", EnvVars: env("file-mode")},
+		&cli.StringFlag{Name: "file-mode", Value: "0600", Usage: "permissions of the files written (octal, 0600 to 0777; the owner must read and write them); profiles are personal data", EnvVars: env("file-mode")},
 		&cli.StringFlag{Name: "shard", Usage: "process only shard `K/N` of the rows, chosen by a hash of (type, id), so N processes split one input; --rate stays the total of all shards. Takes precedence over --shard-index", EnvVars: env("shard")},
 		&cli.IntFlag{Name: "shard-index", Usage: "this process's shard, 0 to --shard-count minus 1 (a Kubernetes Indexed Job sets JOB_COMPLETION_INDEX in each pod)", EnvVars: env("shard-index", "JOB_COMPLETION_INDEX")},
 		&cli.IntFlag{Name: "shard-count", Usage: "how many shards split the rows (0 or 1: no sharding)", EnvVars: env("shard-count")},
@@ -342,11 +342,9 @@ func exportConfig(c *cli.Context, logger *slog.Logger) (job.Config, error) {
 	if cfg.Reader.Reasons, err = parseReasons(c.StringSlice("reasons")); err != nil {
 		return cfg, err
 	}
-	mode, err := strconv.ParseUint(c.String("file-mode"), 8, 32)
-	if err != nil || mode > 0o777 {
-		return cfg, fmt.Errorf("--file-mode %q: want an octal permission such as 0600", c.String("file-mode"))
+	if cfg.FileMode, err = parseFileMode(c.String("file-mode")); err != nil {
+		return cfg, err
 	}
-	cfg.FileMode = os.FileMode(mode)
 	if cfg.Shard, err = parseShard(c); err != nil {
 		return cfg, err
 	}
@@ -392,6 +390,20 @@ func warnFormatMismatch(cfg job.Config, logger *slog.Logger) {
 		return
 	}
 	logger.Warn(fmt.Sprintf("--format %s writes %s into %s, whose extension says %s", cfg.Format, cfg.Format, filepath.Base(name), ext))
+}
+
+// parseFileMode reads --file-mode: octal permission bits (0 to 0777) that let the
+// owner read and write, as a resume reads back the parts and the state it wrote,
+// and --overwrite replaces them. (The job's zero would mean its default, 0600.)
+func parseFileMode(s string) (os.FileMode, error) {
+	mode, err := strconv.ParseUint(s, 8, 32)
+	if err != nil || mode > 0o777 {
+		return 0, fmt.Errorf("--file-mode %q: want octal permissions from 0600 to 0777, such as 0600 or 0640", s)
+	}
+	if mode&0o600 != 0o600 {
+		return 0, fmt.Errorf("--file-mode %s: the owner must be able to read and write the files (a resume reads them back): want 0600 to 0777, such as 0600 or 0640", s)
+	}
+	return os.FileMode(mode), nil
 }
 
 // readToken takes the token from --token-file, else from TARGET_PROFILE_TOKEN. It is

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,5 +83,68 @@ func TestE2EFlagRangesFromEnv(t *testing.T) {
 	p.expectCode(job.ExitUsage)
 	if !strings.Contains(p.stderr.String(), "--concurrency 0: want at least 1") {
 		t.Errorf("the message does not name the flag:\n%s", p.stderr.String())
+	}
+}
+
+// --file-mode takes octal permissions from 0600 to 0777: the owner must be able to
+// read and write the files, which a resume reads back. 0000 was once taken as the
+// default 0600 without a word; it is refused like any mode without them, on one
+// line naming the flag, before any request and without creating anything.
+func TestE2EFileModeRange(t *testing.T) {
+	t.Parallel()
+	in := filepath.Join(t.TempDir(), "ids.csv")
+	writeCSV(t, in, genRows(5, 13))
+	const ownerRW = "the owner must be able to read and write the files"
+	for _, tc := range []struct {
+		name  string
+		env   []string
+		value string // of --file-mode, unless env sets it
+		want  string // in stderr, for a refusal
+		mode  os.FileMode
+	}{
+		{name: "0000", value: "0000", want: "--file-mode 0000: " + ownerRW},
+		{name: "0", value: "0", want: "--file-mode 0: " + ownerRW},
+		{name: "read only", value: "0400", want: "--file-mode 0400: " + ownerRW},
+		{name: "write only", value: "0200", want: "--file-mode 0200: " + ownerRW},
+		{name: "owner rx", value: "0500", want: "--file-mode 0500: " + ownerRW},
+		{name: "group only", value: "0060", want: "--file-mode 0060: " + ownerRW},
+		{name: "0000 from the environment", env: []string{"PROFILE_EXPORT_FILE_MODE=0000"}, want: "--file-mode 0000: " + ownerRW},
+		{name: "sticky bit", value: "1600", want: `--file-mode "1600": want octal permissions from 0600 to 0777`},
+		{name: "not octal", value: "0o600", want: `--file-mode "0o600": want octal permissions`},
+		{name: "0600", value: "0600", mode: 0o600},
+		{name: "600", value: "600", mode: 0o600},
+		{name: "0640", value: "0640", mode: 0o640},
+		{name: "0700", value: "0700", mode: 0o700},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sb := sandbox.StartTest(t, sandbox.Config{})
+			root := t.TempDir()
+			out := filepath.Join(root, "new", "p.jsonl")
+			args := exportArgs(in, out, sb.URL)
+			if tc.env == nil {
+				args = append(args, "--file-mode", tc.value)
+			}
+			p := run(t, tc.env, args...)
+			if tc.want == "" {
+				p.expectCode(job.ExitOK)
+				for _, f := range []string{out, rejectsPathOf(out)} {
+					checkMode(t, f, tc.mode)
+				}
+				return
+			}
+			p.expectCode(job.ExitUsage)
+			stderr := strings.TrimSpace(p.stderr.String())
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("the message does not say %q:\n%s", tc.want, stderr)
+			}
+			if n := strings.Count(stderr, "\n") + 1; n != 1 {
+				t.Errorf("%d lines on stderr, want one:\n%s", n, stderr)
+			}
+			if n := sb.Stats().Requests; n != 0 {
+				t.Errorf("%d requests sent by a refused run", n)
+			}
+			checkDirHolds(t, root)
+		})
 	}
 }
