@@ -323,6 +323,13 @@ func exportConfig(c *cli.Context, logger *slog.Logger) (job.Config, error) {
 	if cfg.Rate == 0 {
 		cfg.Rate = -1 // the job's zero means "default"; the flag's 0 means "no limit"
 	}
+	switch cfg.Format {
+	case "", writer.JSONL, writer.Parquet:
+	default:
+		// Checked here, before the warnings that read the format (and a dry run,
+		// which opens no output).
+		return cfg, fmt.Errorf("--format %q: want jsonl or parquet", c.String("format"))
+	}
 	if cfg.Resume && cfg.Restart {
 		return cfg, fmt.Errorf("--resume and --restart exclude each other")
 	}
