@@ -349,6 +349,7 @@ func exportConfig(c *cli.Context, logger *slog.Logger) (job.Config, error) {
 	if cfg.Reader.Reasons, err = parseReasons(c.StringSlice("reasons")); err != nil {
 		return cfg, err
 	}
+	cfg.ReasonsGiven = c.IsSet("reasons")
 	if cfg.FileMode, err = parseFileMode(c.String("file-mode")); err != nil {
 		return cfg, err
 	}

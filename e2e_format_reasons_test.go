@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,5 +49,56 @@ func TestE2EBadFormatIsOnlyAnError(t *testing.T) {
 	}
 	if n := sb.Stats().Requests; n != 0 {
 		t.Errorf("%d requests sent by refused runs", n)
+	}
+}
+
+// --reasons selects the lines of a rejects file given as input. On a CSV input it
+// has nothing to select: the run goes on, exporting every row, with one warning
+// saying the flag is ignored, also in a dry run. Left at its default, or on a
+// rejects file, it gets no warning.
+func TestE2EReasonsOnCSVWarn(t *testing.T) {
+	t.Parallel()
+	cfg := sandbox.Config{Seed: 62}
+	sb := sandbox.StartTest(t, cfg)
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "ids.csv")
+	rows := genRows(50, 62)
+	writeCSV(t, csv, rows)
+	rejects := filepath.Join(dir, "old.rejects.jsonl")
+	if err := os.WriteFile(rejects, []byte(`{"line":2,"id":"CRM-1","type":"thirdPartyId","reason":"failed","message":"HTTP 503","attempts":6}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const warning = "--reasons is ignored: the input is CSV"
+	for _, tc := range []struct {
+		name   string
+		env    []string
+		input  string
+		args   []string
+		warned bool
+	}{
+		{"CSV with --reasons", nil, csv, []string{"--reasons", "all"}, true},
+		{"CSV with --reasons failed", nil, csv, []string{"--reasons", "failed"}, true},
+		{"CSV with PROFILE_EXPORT_REASONS", []string{"PROFILE_EXPORT_REASONS=not_found,failed"}, csv, nil, true},
+		{"dry run of a CSV with --reasons", nil, csv, []string{"--reasons", "all", "--dry-run"}, true},
+		{"CSV without --reasons", nil, csv, nil, false},
+		{"rejects file with --reasons", nil, rejects, []string{"--reasons", "failed"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out := filepath.Join(t.TempDir(), "p.jsonl")
+			p := run(t, tc.env, exportArgs(tc.input, out, sb.URL, tc.args...)...)
+			p.expectCode(job.ExitOK)
+			stderr := p.stderr.String()
+			want := 0
+			if tc.warned {
+				want = 1
+			}
+			if n := strings.Count(stderr, warning); n != want {
+				t.Errorf("%d warnings %q, want %d:\n%s", n, warning, want, stderr)
+			}
+			if tc.input == csv && !strings.Contains(strings.Join(tc.args, " "), "--dry-run") {
+				checkExactlyOnce(t, rows, readSingle(t, out), expectation{cfg: cfg})
+			}
+		})
 	}
 }

@@ -45,6 +45,9 @@ type Config struct {
 	Gzip   bool
 	// Reader configures how the input is parsed.
 	Reader reader.Config
+	// ReasonsGiven says that Reader.Reasons was asked for (--reasons), not left at
+	// its default: a CSV input, to which they do not apply, then gets a warning.
+	ReasonsGiven bool
 	// Fetch configures the API client; its Pacer is made by the job from Rate and Burst.
 	Fetch fetch.Config
 	// Concurrency is how many requests may be in flight at once.

@@ -55,6 +55,7 @@ func DryRun(ctx context.Context, cfg Config) (*DryRunReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	warnIgnoredReasons(&cfg, rd)
 	rep := &DryRunReport{Input: in.Name(), Size: in.Size(), Compressed: in.Compressed(), ByType: map[row.Type]int64{}}
 	var seen *dedupe.Set
 	if cfg.Dedupe {
@@ -91,5 +92,13 @@ func DryRun(ctx context.Context, cfg Config) (*DryRunReport, error) {
 				rep.Duplicates++
 			}
 		}
+	}
+}
+
+// warnIgnoredReasons warns when --reasons was given for a CSV input: it selects
+// lines of a rejects file given as input, and a CSV has none to select.
+func warnIgnoredReasons(cfg *Config, rd *reader.Reader) {
+	if cfg.ReasonsGiven && !rd.JSONLines() && cfg.Logger != nil {
+		cfg.Logger.Warn("--reasons is ignored: the input is CSV, and --reasons selects the lines of a rejects file given as input")
 	}
 }

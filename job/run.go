@@ -79,6 +79,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	warnIgnoredReasons(&cfg, rd)
 	info, err := hashInput(cfg.Input)
 	if err != nil {
 		return nil, err

@@ -234,3 +234,7 @@ func (rd *Reader) missingColumn(n int) string {
 // their reason is not in Config.Reasons. They are not rows: they appear nowhere in
 // the outputs of a re-run.
 func (rd *Reader) Skipped() int64 { return rd.skipped }
+
+// JSONLines reports whether the input is read as JSON Lines (a rejects file), to
+// which Config.Reasons applies, rather than as CSV.
+func (rd *Reader) JSONLines() bool { return rd.json }
