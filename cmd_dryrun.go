@@ -76,15 +76,13 @@ func clip(s string, n int) string {
 }
 
 func (sf *summaryFile) writeDryRun(rep *job.DryRunReport, code int, err error) error {
-	if sf.path == "" || sf.refused {
-		return nil
-	}
-	sf.written = true
-	return writeJSONFile(sf.path, struct {
-		DryRun bool `json:"dry_run"`
-		*job.DryRunReport
-		Completed bool   `json:"completed"`
-		ExitCode  int    `json:"exit_code"`
-		Error     string `json:"error,omitempty"`
-	}{true, rep, err == nil, code, sf.errorText(err)})
+	return sf.put(func() any {
+		return struct {
+			DryRun bool `json:"dry_run"`
+			*job.DryRunReport
+			Completed bool   `json:"completed"`
+			ExitCode  int    `json:"exit_code"`
+			Error     string `json:"error,omitempty"`
+		}{true, rep, err == nil, code, sf.errorText(err)}
+	})
 }

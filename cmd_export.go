@@ -79,6 +79,9 @@ func exportFlags() []cli.Flag {
 	}
 }
 
+// exportPath is the export command as its usage errors name it.
+const exportPath = "profile-export export"
+
 func exportCommand(res *result) *cli.Command {
 	return &cli.Command{
 		Name:      "export",
@@ -87,8 +90,8 @@ func exportCommand(res *result) *cli.Command {
 		Flags:     exportFlags(),
 		// --input and --output are required; Before checks them, so that a missing
 		// one gets its error and a hint rather than the whole help.
-		Before:       checkArgs("profile-export export", requireFlags("profile-export export", "input", "output")),
-		OnUsageError: onUsageError("profile-export export"),
+		Before:       checkArgs(exportPath, requireFlags(exportPath, "input", "output")),
+		OnUsageError: onUsageError(exportPath),
 		Action: func(c *cli.Context) error {
 			tuneGC()
 			sf := &summaryFile{path: c.String("summary"), dryRun: c.Bool("dry-run")}
@@ -520,8 +523,19 @@ type summaryFile struct {
 	path    string
 	dryRun  bool
 	refused bool         // path is a file of the export: nothing is written there
-	written bool         // the summary of the run (or of the dry run) is written
 	token   fetch.Secret // kept out of the error message, whatever it says
+
+	written bool // a summary is written: the first one stays
+}
+
+// put writes the summary that v makes, unless a summary is written already or
+// there is none to write.
+func (sf *summaryFile) put(v func() any) error {
+	if sf.path == "" || sf.refused || sf.written {
+		return nil
+	}
+	sf.written = true
+	return writeJSONFile(sf.path, v())
 }
 
 // check refuses a --summary path that is a file the export reads or writes.
@@ -552,26 +566,43 @@ func (sf *summaryFile) errorText(err error) string {
 
 // write writes the summary of a run that ran (err is how it ended, or nil).
 func (sf *summaryFile) write(sum *job.Summary, code int, err error) error {
-	if sf.path == "" || sf.refused {
-		return nil
-	}
-	sf.written = true
-	return writeJSONFile(sf.path, summaryJSON(sum, code, sf.errorText(err)))
+	return sf.put(func() any { return summaryJSON(sum, code, sf.errorText(err)) })
 }
 
 // writeFailure writes the summary of a run that stopped before it had one: only
 // "completed": false, the exit code and the error.
 func (sf *summaryFile) writeFailure(err error, code int) error {
-	if sf.path == "" || sf.refused || sf.written {
+	return sf.put(func() any {
+		return struct {
+			DryRun    bool   `json:"dry_run,omitempty"`
+			Completed bool   `json:"completed"`
+			ExitCode  int    `json:"exit_code"`
+			Error     string `json:"error"`
+		}{sf.dryRun, false, code, sf.errorText(err)}
+	})
+}
+
+// writeUsageSummary writes the failure summary of an export whose command line was
+// refused before its action ran (flags that do not parse, a required flag
+// missing, an unexpected argument), as any other usage error writes it. Its
+// flags are not parsed then: --summary, and the files it must not name, are
+// found in args as written, or in the environment.
+func writeUsageSummary(args []string, err error, code int) error {
+	get := func(name string) string { v, _ := scanFlag(exportFlags(), args, name); return v }
+	sf := &summaryFile{path: get("summary"), token: fetch.Secret(lookupEnv("TARGET_PROFILE_TOKEN"))}
+	if sf.path == "" {
 		return nil
 	}
-	sf.written = true
-	return writeJSONFile(sf.path, struct {
-		DryRun    bool   `json:"dry_run,omitempty"`
-		Completed bool   `json:"completed"`
-		ExitCode  int    `json:"exit_code"`
-		Error     string `json:"error"`
-	}{sf.dryRun, false, code, sf.errorText(err)})
+	sf.dryRun, _ = strconv.ParseBool(get("dry-run"))
+	if cerr := sf.check(job.Config{
+		Input:   get("input"),
+		Output:  get("output"),
+		Rejects: get("rejects"),
+		Format:  writer.Format(strings.ToLower(get("format"))),
+	}); cerr != nil {
+		return cerr
+	}
+	return sf.writeFailure(err, code)
 }
 
 // summaryJSON is what --summary writes: the summary, the exit code and the error

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -139,4 +141,56 @@ func requireFlags(command string, names ...string) cli.BeforeFunc {
 		}
 		return &cliError{err: fmt.Errorf("%s and %s are required", strings.Join(missing[:len(missing)-1], ", "), missing[len(missing)-1]), command: command}
 	}
+}
+
+// scanFlag finds the value of the flag name of flags in args, standing in for
+// urfave/cli when it did not parse them: the last "--name V" or "--name=V" (one
+// dash or two, or an alias) before a "--", also past an argument or a flag that
+// does not parse; else the flag's first environment variable that is set. A
+// boolean flag given without "=" is "true".
+func scanFlag(flags []cli.Flag, args []string, name string) (string, bool) {
+	var flag cli.Flag
+	for _, f := range flags {
+		if f.Names()[0] == name {
+			flag = f
+		}
+	}
+	if flag == nil {
+		return "", false
+	}
+	_, isBool := flag.(*cli.BoolFlag)
+	val, found := "", false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		n, v, hasValue := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
+		if !slices.Contains(flag.Names(), n) {
+			continue
+		}
+		switch {
+		case hasValue:
+			val, found = v, true
+		case isBool:
+			val, found = "true", true
+		case i+1 < len(args):
+			i++
+			val, found = args[i], true
+		}
+	}
+	if found {
+		return val, true
+	}
+	if ev, ok := flag.(interface{ GetEnvVars() []string }); ok {
+		for _, e := range ev.GetEnvVars() {
+			if v, ok := os.LookupEnv(e); ok {
+				return v, true
+			}
+		}
+	}
+	return "", false
 }

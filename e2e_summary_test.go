@@ -75,3 +75,106 @@ func TestE2ESummaryOfEarlyFailures(t *testing.T) {
 		})
 	}
 }
+
+// A command line of export that is refused before the export starts (flags that do
+// not parse, a required flag missing, an argument) writes its --summary as any other
+// usage error does, with --summary found on the command line (past the flag that
+// did not parse, in either form) or in PROFILE_EXPORT_SUMMARY; nothing else is
+// written, no request is sent, and the token is not in the file.
+func TestE2ESummaryOfRefusedCommandLines(t *testing.T) {
+	t.Parallel()
+	sb := sandbox.StartTest(t, sandbox.Config{})
+	const token = "s3cr3t-token-in-env"
+	in := filepath.Join(t.TempDir(), "ids.csv")
+	writeCSV(t, in, genRows(5, 71))
+	for _, tc := range []struct {
+		name    string
+		env     []string
+		args    []string // after export; {out} and {sum} stand for the output and the summary
+		wantErr string   // the first line on stderr, after "profile-export: ", and the summary's error
+		dryRun  bool
+	}{
+		{"unknown flag", nil, []string{"-i", in, "-o", "{out}", "--summary", "{sum}", "--bogus"}, "flag provided but not defined: -bogus", false},
+		{"unparsable number", nil, []string{"-i", in, "-o", "{out}", "--summary", "{sum}", "--rate", "abc"}, `invalid value "abc" for flag -rate: parse error`, false},
+		{"--summary after the bad flag", nil, []string{"-i", in, "-o", "{out}", "--bogus", "--summary", "{sum}"}, "flag provided but not defined: -bogus", false},
+		{"--summary=PATH", nil, []string{"-i", in, "-o", "{out}", "--rate", "abc", "--summary={sum}"}, `invalid value "abc" for flag -rate: parse error`, false},
+		{"PROFILE_EXPORT_SUMMARY", []string{"PROFILE_EXPORT_SUMMARY={sum}"}, []string{"-i", in, "-o", "{out}", "--rate", "abc"}, `invalid value "abc" for flag -rate: parse error`, false},
+		{"dry run", nil, []string{"--dry-run", "-i", in, "-o", "{out}", "--summary", "{sum}", "--bogus"}, "flag provided but not defined: -bogus", true},
+		{"the token as a value", nil, []string{"-i", in, "-o", "{out}", "--summary", "{sum}", "--rate", token}, `invalid value "[token]" for flag -rate: parse error`, false},
+		{"missing --output", nil, []string{"-i", in, "--summary", "{sum}"}, "--output is required", false},
+		{"an argument", nil, []string{"-i", in, "-o", "{out}", "--summary", "{sum}", "extra"}, `unexpected argument "extra"`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			sumPath := filepath.Join(root, "sum", "summary.json")
+			subst := func(s string) string {
+				s = strings.ReplaceAll(s, "{sum}", sumPath)
+				return strings.ReplaceAll(s, "{out}", filepath.Join(root, "out", "p.jsonl"))
+			}
+			args := []string{"export", "--base-url", sb.URL}
+			for _, a := range tc.args {
+				args = append(args, subst(a))
+			}
+			env := []string{"TARGET_PROFILE_TOKEN=" + token}
+			for _, e := range tc.env {
+				env = append(env, subst(e))
+			}
+			p := run(t, env, args...)
+			p.expectCode(job.ExitUsage)
+			if first, _, _ := strings.Cut(p.stderr.String(), "\n"); first != "profile-export: "+strings.ReplaceAll(tc.wantErr, "[token]", token) {
+				t.Errorf("stderr does not start with the error %q:\n%s", tc.wantErr, p.stderr.String())
+			}
+			b, err := os.ReadFile(sumPath)
+			if err != nil {
+				t.Fatalf("no summary written: %v\nstderr:\n%s", err, p.stderr.String())
+			}
+			var sum failureSummary
+			if err := json.Unmarshal(b, &sum); err != nil {
+				t.Fatalf("%v\n%s", err, b)
+			}
+			if sum.ExitCode == nil || *sum.ExitCode != job.ExitUsage {
+				t.Errorf("exit_code is not %d:\n%s", job.ExitUsage, b)
+			}
+			if sum.Completed == nil || *sum.Completed {
+				t.Errorf(`"completed" is not false:\n%s`, b)
+			}
+			if sum.Error == nil || *sum.Error != tc.wantErr {
+				t.Errorf("error is not %q:\n%s", tc.wantErr, b)
+			}
+			if sum.DryRun != tc.dryRun {
+				t.Errorf("dry_run is %v:\n%s", sum.DryRun, b)
+			}
+			if strings.Contains(string(b), token) {
+				t.Errorf("the summary holds the token:\n%s", b)
+			}
+			checkDirHolds(t, root, "sum")
+			checkDirHolds(t, filepath.Dir(sumPath), "summary.json")
+		})
+	}
+	if n := sb.Stats().Requests; n != 0 {
+		t.Errorf("%d requests sent by refused command lines", n)
+	}
+}
+
+// A --summary that names a file of the export is refused also when the flags do
+// not parse: the file is left as it is, and stderr says why no summary was written.
+func TestE2ESummaryOfRefusedCommandLineIsNotTheInput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "ids.csv")
+	writeCSV(t, in, genRows(5, 72))
+	before, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := run(t, nil, "export", "-i", in, "-o", filepath.Join(dir, "p.jsonl"), "--bogus", "--summary", in)
+	p.expectCode(job.ExitUsage)
+	if !strings.Contains(p.stderr.String(), "--summary "+in+" is a file the export reads or writes") {
+		t.Errorf("stderr does not say why no summary was written:\n%s", p.stderr.String())
+	}
+	if after, _ := os.ReadFile(in); string(after) != string(before) {
+		t.Errorf("the input was changed:\n%s", after)
+	}
+	checkDirHolds(t, dir, "ids.csv")
+}

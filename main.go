@@ -43,6 +43,12 @@ func main() {
 		var cliErr *cliError
 		if errors.As(err, &cliErr) {
 			fmt.Fprintln(os.Stderr, cliErr.hint())
+			if cliErr.command == exportPath {
+				// A scheduler that reads only --summary learns of bad flags too.
+				if werr := writeUsageSummary(os.Args[1:], err, job.ExitUsage); werr != nil {
+					fmt.Fprintln(os.Stderr, "profile-export: also:", werr)
+				}
+			}
 		}
 		os.Exit(job.ExitUsage)
 	}
