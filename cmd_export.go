@@ -12,6 +12,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -141,6 +144,7 @@ func runExport(c *cli.Context, sf *summaryFile) (*job.Summary, error) {
 	if err != nil {
 		return nil, &job.UsageError{Err: err}
 	}
+	runningSummary.Store(sf)
 	warnFormatMismatch(cfg, logger)
 	stdinInput.Store(job.IsStdin(cfg.Input))
 	if c.Bool("dry-run") {
@@ -525,12 +529,19 @@ type summaryFile struct {
 	refused bool         // path is a file of the export: nothing is written there
 	token   fetch.Secret // kept out of the error message, whatever it says
 
-	written bool // a summary is written: the first one stays
+	mu      sync.Mutex // held while writing: a second signal may write meanwhile
+	written bool       // a summary is written: the first one stays
 }
+
+// runningSummary is the --summary of the running export, once its flags are
+// read, for writeSummaryAtExit.
+var runningSummary atomic.Pointer[summaryFile]
 
 // put writes the summary that v makes, unless a summary is written already or
 // there is none to write.
 func (sf *summaryFile) put(v func() any) error {
+	sf.mu.Lock()
+	defer sf.mu.Unlock()
 	if sf.path == "" || sf.refused || sf.written {
 		return nil
 	}
@@ -580,6 +591,27 @@ func (sf *summaryFile) writeFailure(err error, code int) error {
 			Error     string `json:"error"`
 		}{sf.dryRun, false, code, sf.errorText(err)}
 	})
+}
+
+// writeSummaryAtExit writes the failure summary of the running export, which a
+// second signal ends at once, unless it has written its summary already. It waits
+// at most d: the process exits right after, and a write cut short leaves only a
+// temporary file (writeJSONFile renames it into place).
+func writeSummaryAtExit(err error, code int, d time.Duration) {
+	sf := runningSummary.Load()
+	if sf == nil {
+		return
+	}
+	done := make(chan error, 1)
+	go func() { done <- sf.writeFailure(err, code) }()
+	select {
+	case werr := <-done:
+		if werr != nil {
+			fmt.Fprintln(os.Stderr, "profile-export: also:", werr)
+		}
+	case <-time.After(d):
+		fmt.Fprintf(os.Stderr, "profile-export: also: --summary %s: not written within %s\n", sf.path, d)
+	}
 }
 
 // writeUsageSummary writes the failure summary of an export whose command line was

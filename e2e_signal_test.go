@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -60,7 +62,7 @@ func TestE2ESignalStopsResumably(t *testing.T) {
 }
 
 // A second signal exits at once, without waiting for the requests in flight, and
-// what is on disk is still resumable.
+// what is on disk is still resumable. The --summary it leaves says so.
 func TestE2ESecondSignalExitsAtOnce(t *testing.T) {
 	t.Parallel()
 	cfg := sandbox.Config{Seed: 32}
@@ -75,7 +77,8 @@ func TestE2ESecondSignalExitsAtOnce(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out") + "/"
 	flags := []string{"-c", "4", "--rows-per-file", "10", "--checkpoint-interval", "20ms"}
 
-	p := start(t, nil, exportArgs(in, out, hang.URL, append(flags, "--grace", "1m", "--timeout", "1m")...)...)
+	sumPath := filepath.Join(t.TempDir(), "summary.json")
+	p := start(t, nil, exportArgs(in, out, hang.URL, append(flags, "--grace", "1m", "--timeout", "1m", "--summary", sumPath)...)...)
 	waitFor(t, 20*time.Second, "every worker to hang", func() bool {
 		return hang.Stats().ByFault[sandbox.FaultHang] >= 4 || p.exited()
 	})
@@ -94,6 +97,20 @@ func TestE2ESecondSignalExitsAtOnce(t *testing.T) {
 		t.Errorf("the second SIGTERM took %s to end the process", d)
 	}
 	p.expectCode(job.ExitSIGTERM)
+	b, err := os.ReadFile(sumPath)
+	if err != nil {
+		t.Fatalf("no summary after the second signal: %v\nstderr:\n%s", err, p.stderr.String())
+	}
+	var sum failureSummary
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	if sum.ExitCode == nil || *sum.ExitCode != job.ExitSIGTERM || sum.Completed == nil || *sum.Completed {
+		t.Errorf("the summary does not say exit_code %d, completed false:\n%s", job.ExitSIGTERM, b)
+	}
+	if sum.Error == nil || !strings.Contains(*sum.Error, "interrupted by terminated again: exited at once") || !strings.Contains(*sum.Error, "--resume") {
+		t.Errorf("the summary's error does not say the second signal ended the run:\n%s", b)
+	}
 	parts, _ := filepath.Glob(filepath.Join(out, "part-*"))
 	if len(parts) == 0 {
 		t.Errorf("no part was committed before the signals; the test does not exercise a resume")

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -101,6 +102,9 @@ func notifySignals(cancel context.CancelCauseFunc) {
 		cancel(&job.SignalError{Signal: s})
 		s = <-sigs
 		fmt.Fprintf(os.Stderr, "profile-export: %v again: exiting now; %s\n", s, job.RerunAdvice(stdinInput.Load()))
-		os.Exit(job.ExitCode(nil, &job.SignalError{Signal: s}))
+		err := fmt.Errorf("%w again: exited at once, without waiting for the requests in flight; %s", &job.SignalError{Signal: s}, job.RerunAdvice(stdinInput.Load()))
+		code := job.ExitCode(nil, err)
+		writeSummaryAtExit(err, code, time.Second)
+		os.Exit(code)
 	}()
 }
