@@ -88,7 +88,7 @@ func TestClassification(t *testing.T) {
 			fmt.Fprint(w, `{"client":`)
 			w.(http.Flusher).Flush()
 			hangUp(w)
-		}, outcome: Failed, status: 200, attempts: retries + 1, message: "unexpected EOF"},
+		}, outcome: Failed, status: 0, attempts: retries + 1, message: "cut off mid-body: the connection ended after 10 of 1000 bytes: unexpected EOF"},
 		{name: "truncated body then profile", handle: func(n int, w http.ResponseWriter, r *http.Request) {
 			if n == 1 {
 				w.Header().Set("Content-Length", "1000")

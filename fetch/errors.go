@@ -67,3 +67,20 @@ func (e *AuthError) Error() string {
 	}
 	return msg
 }
+
+// cutError says an answer ended before its body did: the connection was reset or
+// closed after the status line and part of the body had come.
+type cutError struct {
+	got, want int64 // bytes of the body received, and announced (-1: unknown)
+	err       error
+}
+
+func (e *cutError) Error() string {
+	of := ""
+	if e.want >= 0 {
+		of = fmt.Sprintf(" of %d", e.want)
+	}
+	return fmt.Sprintf("answer cut off mid-body: the connection ended after %d%s bytes: %v", e.got, of, e.err)
+}
+
+func (e *cutError) Unwrap() error { return e.err }

@@ -127,7 +127,10 @@ func (c *Client) attempt(ctx context.Context, u *url.URL) answer {
 			return c.verdict(vFail, status, fmt.Sprintf("%s answer larger than the %d-byte limit (MaxBody)", statusText(status), c.maxBody))
 		}
 		if err != nil {
-			return c.failure(ctx, actx, status, fmt.Errorf("reading the %s answer: %w", statusText(status), err))
+			// The status line came, but not the whole answer: no usable answer,
+			// so no status (a reject with status 200 would read as a success), and
+			// a transport failure, retried as any other.
+			return c.failure(ctx, actx, 0, &cutError{got: int64(len(body)), want: resp.ContentLength, err: err})
 		}
 		v, msg := judge(status, body, "")
 		if v == vOK {

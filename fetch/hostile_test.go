@@ -113,7 +113,8 @@ func TestGzipBomb(t *testing.T) {
 	}
 }
 
-// The per-attempt Timeout covers reading the whole body, not just the headers.
+// The per-attempt Timeout covers reading the whole body, not just the headers. An
+// answer that did not complete in time has no status, like one that never began.
 func TestDribblingServerTimesOut(t *testing.T) {
 	s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(200)
@@ -132,7 +133,7 @@ func TestDribblingServerTimesOut(t *testing.T) {
 	cfg.Timeout = 150 * time.Millisecond
 	cfg.Retries = 1
 	res := fetchOne(t, mustNew(t, cfg), "x")
-	if res.Outcome != Failed || res.Attempts != 2 || res.Status != 200 || !strings.Contains(res.Message, "within 150ms (timeout)") {
+	if res.Outcome != Failed || res.Attempts != 2 || res.Status != 0 || !strings.Contains(res.Message, "within 150ms (timeout)") {
 		t.Fatalf("got %v status %d after %d attempts: %s", res.Outcome, res.Status, res.Attempts, res.Message)
 	}
 }

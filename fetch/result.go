@@ -52,7 +52,8 @@ type Result struct {
 	// Body is the API's answer, verbatim, when Outcome is OK: a JSON object in valid
 	// UTF-8 of at most MaxBody bytes (after decompression).
 	Body []byte
-	// Status is the HTTP status of the last answer; 0 when no HTTP answer came.
+	// Status is the HTTP status of the last answer; 0 when no HTTP answer came,
+	// also when one was cut off mid-body (a reset or closed connection, a timeout).
 	Status int
 	// Message is human-readable: for NotFound the server's message (or an excerpt of
 	// its answer); for Failed and Fatal the last error; for Canceled the cause.
@@ -72,7 +73,7 @@ type Result struct {
 type Attempt struct {
 	Number   int           // 1 for the first attempt of an ID
 	Host     string        // the host asked (the edge host when routed there)
-	Status   int           // HTTP status; 0 if no answer came
+	Status   int           // HTTP status; 0 if no complete answer came
 	Duration time.Duration // from sending the request to the end of reading the answer
 	// Err is nil when the attempt got a final answer (OK or NotFound), else what
 	// went wrong. It never contains the token.

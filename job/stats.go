@@ -45,7 +45,7 @@ func (r *run) fillSummary(sum *Summary, start time.Time) {
 	}
 	sum.Requests = r.stats.requests.Load()
 	sum.Retries = r.stats.retries.Load()
-	sum.Statuses = map[int]int64{}
+	sum.Statuses = StatusCounts{}
 	for code := range r.stats.statuses {
 		if n := r.stats.statuses[code].Load(); n > 0 {
 			sum.Statuses[code] = n

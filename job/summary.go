@@ -1,8 +1,10 @@
 package job
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,11 +43,11 @@ func (c *Counts) merge(o Counts) {
 // Requests, Retries and Elapsed cover this process only.
 type Summary struct {
 	Counts
-	Requests int64         `json:"requests"`
-	Retries  int64         `json:"retries"`
-	Statuses map[int]int64 `json:"statuses,omitempty"`
-	Resumed  bool          `json:"resumed,omitempty"`
-	Skipped  int64         `json:"skipped_resumed_rows,omitempty"`
+	Requests int64        `json:"requests"`
+	Retries  int64        `json:"retries"`
+	Statuses StatusCounts `json:"statuses,omitempty"`
+	Resumed  bool         `json:"resumed,omitempty"`
+	Skipped  int64        `json:"skipped_resumed_rows,omitempty"`
 	// FilteredOut counts the lines of a rejects file given as input that --reasons
 	// left out: they are not rows of this export.
 	FilteredOut int64          `json:"filtered_out_lines,omitempty"`
@@ -59,6 +61,32 @@ type Summary struct {
 	// Outputs are the final files, when they were published: also after a
 	// truncated input, whose outputs are final for the rows before the cut.
 	Outputs []string `json:"outputs,omitempty"`
+}
+
+// NoStatus is the word for the status of requests that got no (complete) HTTP
+// answer — timeouts, refused or reset connections, answers cut off — in the
+// summary's statuses and in the metrics' status label alike.
+const NoStatus = "none"
+
+// StatusLabel is how a status is written: "200", or NoStatus for 0.
+func StatusLabel(status int) string {
+	if status <= 0 {
+		return NoStatus
+	}
+	return strconv.Itoa(status)
+}
+
+// StatusCounts counts requests by HTTP status, 0 for no answer. In JSON its keys
+// are StatusLabel's: {"200": 885, "none": 2}.
+type StatusCounts map[int]int64
+
+// MarshalJSON writes the counts keyed by StatusLabel.
+func (s StatusCounts) MarshalJSON() ([]byte, error) {
+	m := make(map[string]int64, len(s))
+	for status, n := range s {
+		m[StatusLabel(status)] += n
+	}
+	return json.Marshal(m)
 }
 
 // Line renders the one-line summary printed on stderr at the end.

@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"strconv"
 	"sync"
 	"time"
 
@@ -19,9 +18,9 @@ const (
 	// OutcomeProfile is the outcome label of rows that yielded a profile; the other
 	// outcomes are the reject reasons (row.NotFound, row.InvalidRow, …).
 	OutcomeProfile = "profile"
-	// StatusNone is the status label of requests that got no HTTP answer
-	// (timeouts, connection errors).
-	StatusNone = "none"
+	// StatusNone is the status label of requests that got no (complete) HTTP
+	// answer (timeouts, connection errors, answers cut off): the summary's word.
+	StatusNone = job.NoStatus
 )
 
 // outcomes are the rows' outcomes, all pushed at the end, zeros included, so that
@@ -67,12 +66,7 @@ func newCollector() *collector {
 	return &collector{v: values{rows: map[string]int64{}, statuses: map[string]int64{}}}
 }
 
-func statusLabel(status int) string {
-	if status <= 0 {
-		return StatusNone
-	}
-	return strconv.Itoa(status)
-}
+func statusLabel(status int) string { return job.StatusLabel(status) }
 
 func (c *collector) attempt(a fetch.Attempt) {
 	c.mu.Lock()
