@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/profile-export/profile-export/fetch"
+	"github.com/profile-export/profile-export/outpath"
 	"github.com/profile-export/profile-export/reader"
 	"github.com/profile-export/profile-export/row"
 )
@@ -37,11 +38,14 @@ func usageErrorf(format string, a ...any) error {
 }
 
 // SetupError is an error setting up the output location (creating its directories,
-// locking it, opening or creating its state) before any row is processed. When the
-// path itself is unusable (a file where a directory should be, no permission, a
-// read-only file system), ExitCode reports a usage error: running again cannot fix
-// it. Other setup errors (a full disk, a network error of object storage) stay
-// unexpected ones, which a retry may fix.
+// locking it, opening or creating its state) before any row is processed. A local
+// path that cannot be created, locked or written in is an *outpath.PathError in it,
+// which ExitCode reports as a usage error whatever the errno: running again cannot
+// fix it. Of the other setup errors (removing what an earlier run left, opening
+// object storage), those whose cause is the path itself (a file where a directory
+// should be, no permission, a read-only file system) are usage errors too; the
+// rest (a network error of object storage) stay unexpected ones, which a retry
+// may fix.
 type SetupError struct{ Err error }
 
 func (e *SetupError) Error() string { return e.Err.Error() }
@@ -108,6 +112,7 @@ func ExitCode(sum *Summary, err error) int {
 		auth   *fetch.AuthError
 		sig    *SignalError
 		setup  *SetupError
+		path   *outpath.PathError
 	)
 	switch {
 	case err == nil && sum != nil && sum.Rejects[row.Failed] > 0:
@@ -125,6 +130,8 @@ func ExitCode(sum *Summary, err error) int {
 		return ExitStopped
 	case errors.As(err, &usage), errors.As(err, &header):
 		return ExitUsage
+	case errors.As(err, &path):
+		return ExitUsage // a path of the export cannot be created or locked: no retry can fix it
 	case errors.As(err, &setup) && unusablePath(setup.Err):
 		return ExitUsage // a bad --output or --rejects path: no retry can fix it
 	default:

@@ -3,8 +3,11 @@ package job
 import (
 	"fmt"
 	"io/fs"
+	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/profile-export/profile-export/outpath"
 )
 
 // Setting up an output at an unusable path is a usage error (a retry cannot fix
@@ -22,13 +25,30 @@ func TestExitCodeOfSetupErrors(t *testing.T) {
 		{"permission", &SetupError{Err: pathErr(syscall.EACCES)}, ExitUsage},
 		{"read-only", &SetupError{Err: pathErr(syscall.EROFS)}, ExitUsage},
 		{"lock held", &SetupError{Err: usageErrorf("lock held")}, ExitUsage},
-		{"disk full at setup", &SetupError{Err: pathErr(syscall.ENOSPC)}, ExitError},
+		{"disk full removing an old run's files", &SetupError{Err: pathErr(syscall.ENOSPC)}, ExitError},
 		{"other setup error", &SetupError{Err: fmt.Errorf("saving state: connection reset")}, ExitError},
 		{"permission mid-run", pathErr(syscall.EACCES), ExitError},
+		{"object storage unreachable at setup", &SetupError{Err: fmt.Errorf("opening the directory s3://lake/x/: %w", syscall.ECONNREFUSED)}, ExitError},
 		{"disk full mid-run", pathErr(syscall.ENOSPC), ExitError},
 	} {
 		if got := ExitCode(nil, tc.err); got != tc.want {
 			t.Errorf("%s: exit %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+// A local path of the export that cannot be created or locked before any row
+// (an *outpath.PathError) is exit 2 whatever the errno.
+func TestExitCodeOfPathErrors(t *testing.T) {
+	for _, errno := range []syscall.Errno{syscall.EACCES, syscall.EROFS, syscall.ENOENT, syscall.EPERM,
+		syscall.EINVAL, syscall.ENOTDIR, syscall.EISDIR, syscall.ENOSPC, syscall.EIO} {
+		err := &SetupError{Err: &outpath.PathError{Flag: "--output", Value: "/proc/p.jsonl", What: "lock file",
+			Path: "/proc/.p.jsonl.parts.lock", Err: &fs.PathError{Op: "open", Path: "/proc/.p.jsonl.parts.lock", Err: errno}}}
+		if got := ExitCode(nil, err); got != ExitUsage {
+			t.Errorf("%v: exit %d, want %d", errno, got, ExitUsage)
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, "--output /proc/p.jsonl: cannot create its lock file: open /proc/.p.jsonl.parts.lock: ") {
+			t.Errorf("%v: message %q", errno, msg)
 		}
 	}
 }

@@ -39,6 +39,7 @@ type layout struct {
 	mode                 os.FileMode // of the files written (local files only)
 	outName, rejectsName string      // single-file mode: final file names in out and rejects
 	display              string      // the output as the user named it, for messages
+	rejectsDisplay       string      // --rejects as the user named it ("" when not given)
 	closers              []io.Closer // bucket connections to close at the end
 }
 
@@ -109,7 +110,7 @@ func newLayout(cfg *Config) (*layout, error) {
 	if cfg.Output == "" {
 		return nil, usageErrorf("--output is required")
 	}
-	l := &layout{shard: cfg.Shard, display: cfg.Output}
+	l := &layout{shard: cfg.Shard, display: cfg.Output, rejectsDisplay: cfg.Rejects}
 	outDir, outName, dirMode, err := parsePlace(cfg.Output)
 	if err != nil {
 		return nil, err
@@ -193,7 +194,7 @@ func (l *layout) openPlace(ctx context.Context, p place, dirMode os.FileMode) (w
 		return bs, nil
 	}
 	if err := os.MkdirAll(p.dir, dirMode); err != nil {
-		return nil, fmt.Errorf("creating directory: %w", err)
+		return nil, err // an *fs.PathError, naming the directory
 	}
 	return writer.NewDirStore(p.dir, l.mode)
 }
@@ -204,12 +205,12 @@ func (l *layout) openPlace(ctx context.Context, p place, dirMode os.FileMode) (w
 func (l *layout) open(ctx context.Context) error {
 	var err error
 	if l.out, err = l.openPlace(ctx, l.outDir, 0o755); err != nil {
-		return fmt.Errorf("output: %w", err)
+		return l.placeError(l.outDir, false, "directory", err)
 	}
 	l.rejects = l.out
 	if l.rejectsDir != l.outDir {
 		if l.rejects, err = l.openPlace(ctx, l.rejectsDir, 0o755); err != nil {
-			return fmt.Errorf("rejects: %w", err)
+			return l.placeError(l.rejectsDir, true, "directory", err)
 		}
 	}
 	if l.dirMode {
@@ -237,8 +238,10 @@ func (l *layout) openStage(ctx context.Context) error {
 		return nil
 	}
 	var err error
-	l.stage, err = l.openPlace(ctx, l.stageDir, 0o700)
-	return err
+	if l.stage, err = l.openPlace(ctx, l.stageDir, 0o700); err != nil {
+		return l.placeError(l.stageDir, false, "staging directory", err)
+	}
+	return nil
 }
 
 // stageExists reports whether a staging directory is there (single-file mode).

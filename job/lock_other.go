@@ -5,6 +5,6 @@ package job
 // runLock is a no-op where flock(2) does not exist.
 type runLock struct{}
 
-func lockOutput(string) (*runLock, error) { return &runLock{}, nil }
+func lockOutput(string, func(string, error) error) (*runLock, error) { return &runLock{}, nil }
 
 func (*runLock) release(bool) {}

@@ -17,20 +17,22 @@ type runLock struct {
 	f *os.File
 }
 
-func lockOutput(path string) (*runLock, error) {
+// lockOutput creates and locks the lock file at path ("" for none). fail makes the
+// error of an operation ("create", "lock") that failed.
+func lockOutput(path string, fail func(op string, err error) error) (*runLock, error) {
 	if path == "" {
 		return &runLock{}, nil
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("creating the lock file beside the output: %w", err)
+		return nil, fail("create", err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, usageErrorf("another profile-export is writing this output right now (lock %s is held); wait for it to finish", path)
 		}
-		return nil, fmt.Errorf("locking %s: %w", path, err)
+		return nil, fail("lock", fmt.Errorf("flock %s: %w", path, err))
 	}
 	return &runLock{f: f}, nil
 }

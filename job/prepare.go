@@ -92,7 +92,7 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo, id runId
 	st := &state{Version: stateVersion, RunID: id.RunID, StartedAt: id.StartedAt, Fingerprint: fp, Input: in, Settings: settingsOf(cfg, l),
 		OutputTemplate: id.OutputTemplate, RejectsTemplate: id.RejectsTemplate}
 	if err := st.save(ctx, l.stage, l.stateName()); err != nil {
-		return nil, err
+		return nil, l.stateError(err)
 	}
 	return st, nil
 }

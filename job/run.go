@@ -109,7 +109,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	defer l.close()
 
-	lock, err := lockOutput(l.lockPath())
+	lock, err := lockOutput(l.lockPath(), func(op string, err error) error {
+		return l.pathError(false, "lock file", l.lockPath(), op, err)
+	})
 	if err != nil {
 		return nil, &SetupError{Err: err}
 	}
@@ -117,6 +119,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	// started nothing); it stays beside an unfinished run's state.
 	removeLock := false
 	defer func() { lock.release(removeLock) }()
+	if err := l.probeRejects(ctx); err != nil {
+		removeLock = true
+		return nil, &SetupError{Err: err}
+	}
 	st, err := prepare(ctx, &cfg, l, info, id)
 	if err != nil {
 		removeLock = true

@@ -82,7 +82,7 @@ func findTemplatedRun(ctx context.Context, cfg *Config, in inputInfo) (*state, e
 			return nil, nil // nothing was ever written there
 		}
 		if st, err = writer.NewDirStore(dir, cfg.FileMode); err != nil {
-			return nil, err
+			return nil, &outpath.PathError{Flag: "--output", Value: cfg.Output, What: "directory", Path: dir, Op: "open", Err: err}
 		}
 	}
 	names, err := st.List(ctx, "")
