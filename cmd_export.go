@@ -98,14 +98,15 @@ func exportCommand(res *result) *cli.Command {
 		Action: func(c *cli.Context) error {
 			tuneGC()
 			sf := &summaryFile{path: c.String("summary"), dryRun: c.Bool("dry-run")}
-			sum, err := runExport(c, sf)
+			rp := newReport(c, sf)
+			sum, err := runExport(c, sf, rp)
 			res.code, res.err = job.ExitCode(sum, err), err
 			if err != nil {
-				fmt.Fprintln(c.App.ErrWriter, "profile-export:", err)
+				rp.failed(err, res.code)
 				// A run that stopped before it had a summary (an unusable input, a
 				// state conflict) still leaves one, for schedulers that read only it.
 				if werr := sf.writeFailure(err, res.code); werr != nil {
-					fmt.Fprintln(c.App.ErrWriter, "profile-export: also:", werr)
+					rp.alsoFailed(werr)
 				}
 			}
 			return err
@@ -113,7 +114,7 @@ func exportCommand(res *result) *cli.Command {
 	}
 }
 
-func runExport(c *cli.Context, sf *summaryFile) (*job.Summary, error) {
+func runExport(c *cli.Context, sf *summaryFile, rp *report) (*job.Summary, error) {
 	// --summary must not overwrite a file of the export, also not with the summary
 	// of a refused run: it is checked first, from the flags alone.
 	if err := sf.check(job.Config{
@@ -131,7 +132,7 @@ func runExport(c *cli.Context, sf *summaryFile) (*job.Summary, error) {
 	if err := checkRanges(c); err != nil {
 		return nil, &job.UsageError{Err: err}
 	}
-	rep := progress.New(progress.Config{Mode: mode, Out: c.App.ErrWriter, Interval: c.Duration("progress-interval")})
+	rep := progress.New(progress.Config{Mode: rp.progressMode(mode), Out: c.App.ErrWriter, Interval: c.Duration("progress-interval")})
 	defer rep.Finish()
 	// While the bar is drawn, log records are printed above it, not through it.
 	logger, err := newLogger(c, rep.LogWriter())
@@ -157,10 +158,7 @@ func runExport(c *cli.Context, sf *summaryFile) (*job.Summary, error) {
 	sum, err := runJob(c, cfg, rep, pusher, logger)
 	rep.Finish() // the bar is cleared before the summary line
 	if sum != nil {
-		fmt.Fprintln(c.App.ErrWriter, "profile-export:", sum.Line())
-		if len(sum.Outputs) > 0 {
-			fmt.Fprintln(c.App.ErrWriter, "profile-export: wrote", strings.Join(sum.Outputs, " and "))
-		}
+		rp.summary(sum, job.ExitCode(sum, err))
 		if werr := sf.write(sum, job.ExitCode(sum, err), err); werr != nil && err == nil {
 			err = werr
 		}

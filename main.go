@@ -98,10 +98,10 @@ func notifySignals(cancel context.CancelCauseFunc) {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		s := <-sigs
-		fmt.Fprintf(os.Stderr, "profile-export: %v: finishing requests in flight and saving progress (send it again to exit at once)\n", s)
+		noticeSignal(s, false)
 		cancel(&job.SignalError{Signal: s})
 		s = <-sigs
-		fmt.Fprintf(os.Stderr, "profile-export: %v again: exiting now; %s\n", s, job.RerunAdvice(stdinInput.Load()))
+		noticeSignal(s, true)
 		err := fmt.Errorf("%w again: exited at once, without waiting for the requests in flight; %s", &job.SignalError{Signal: s}, job.RerunAdvice(stdinInput.Load()))
 		code := job.ExitCode(nil, err)
 		writeSummaryAtExit(err, code, time.Second)

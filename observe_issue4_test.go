@@ -41,10 +41,11 @@ func TestProgressLogLines(t *testing.T) {
 	p.expectCode(job.ExitOK)
 
 	stderr := p.stderr.String()
-	summaryAt := strings.Index(stderr, "profile-export: rows=")
+	summaryAt := strings.Index(stderr, `"msg":"summary"`) // a JSON record too
 	if summaryAt < 0 {
 		t.Fatalf("no summary line:\n%s", stderr)
 	}
+	summaryAt = strings.LastIndex(stderr[:summaryAt], "\n") + 1
 	var lines []map[string]any
 	for _, l := range strings.Split(stderr[:summaryAt], "\n") {
 		var rec map[string]any
