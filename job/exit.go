@@ -53,6 +53,19 @@ func (e *SetupError) Unwrap() error { return e.Err }
 
 // unusablePath reports whether err says a path cannot be used as it is, rather
 // than failing for a reason that may pass.
+// transientIO reports a full disk, an exceeded quota or an I/O error: a retry
+// (after space is freed, or on another node) can succeed with the same command,
+// so these stay unexpected errors (exit 1, retried by a Job's podFailurePolicy)
+// even where they stop the creation of a path.
+func transientIO(err error) bool {
+	for _, errno := range []syscall.Errno{syscall.ENOSPC, syscall.EDQUOT, syscall.EIO} {
+		if errors.Is(err, errno) {
+			return true
+		}
+	}
+	return false
+}
+
 func unusablePath(err error) bool {
 	if errors.Is(err, fs.ErrPermission) {
 		return true // EACCES, EPERM
@@ -130,7 +143,7 @@ func ExitCode(sum *Summary, err error) int {
 		return ExitStopped
 	case errors.As(err, &usage), errors.As(err, &header):
 		return ExitUsage
-	case errors.As(err, &path):
+	case errors.As(err, &path) && !transientIO(err):
 		return ExitUsage // a path of the export cannot be created or locked: no retry can fix it
 	case errors.As(err, &setup) && unusablePath(setup.Err):
 		return ExitUsage // a bad --output or --rejects path: no retry can fix it

@@ -38,14 +38,17 @@ func TestExitCodeOfSetupErrors(t *testing.T) {
 }
 
 // A local path of the export that cannot be created or locked before any row
-// (an *outpath.PathError) is exit 2 whatever the errno.
+// (an *outpath.PathError) is exit 2, unless the disk is full or failing.
 func TestExitCodeOfPathErrors(t *testing.T) {
-	for _, errno := range []syscall.Errno{syscall.EACCES, syscall.EROFS, syscall.ENOENT, syscall.EPERM,
-		syscall.EINVAL, syscall.ENOTDIR, syscall.EISDIR, syscall.ENOSPC, syscall.EIO} {
+	for errno, want := range map[syscall.Errno]int{syscall.EACCES: ExitUsage, syscall.EROFS: ExitUsage,
+		syscall.ENOENT: ExitUsage, syscall.EPERM: ExitUsage, syscall.EINVAL: ExitUsage, syscall.ENOTDIR: ExitUsage,
+		syscall.EISDIR: ExitUsage,
+		// A full disk or an I/O error: the same command can succeed later, or on another node.
+		syscall.ENOSPC: ExitError, syscall.EDQUOT: ExitError, syscall.EIO: ExitError} {
 		err := &SetupError{Err: &outpath.PathError{Flag: "--output", Value: "/proc/p.jsonl", What: "lock file",
 			Path: "/proc/.p.jsonl.parts.lock", Err: &fs.PathError{Op: "open", Path: "/proc/.p.jsonl.parts.lock", Err: errno}}}
-		if got := ExitCode(nil, err); got != ExitUsage {
-			t.Errorf("%v: exit %d, want %d", errno, got, ExitUsage)
+		if got := ExitCode(nil, err); got != want {
+			t.Errorf("%v: exit %d, want %d", errno, got, want)
 		}
 		if msg := err.Error(); !strings.HasPrefix(msg, "--output /proc/p.jsonl: cannot create its lock file: open /proc/.p.jsonl.parts.lock: ") {
 			t.Errorf("%v: message %q", errno, msg)

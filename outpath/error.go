@@ -8,11 +8,12 @@ import (
 // PathError says that a local path of an export — the directory of --output or
 // --rejects, or the staging directory, lock file or state file beside the output
 // — could not be created, locked or written in before any row was processed.
-// Whatever the cause (no permission, a read-only file system, a file where a
-// directory should be, a path under /proc or /sys, a full disk), running the
-// same command again cannot help: the command or the file system must change,
-// so the job exits 2 for it (see job.ExitCode). Failures once rows are being
-// written are not PathErrors.
+// For most causes (no permission, a read-only file system, a file where a
+// directory should be, a path under /proc or /sys), running the same command
+// again cannot help: the command or the file system must change, so the job
+// exits 2 for it; a full disk or an I/O error stays exit 1, which a later retry
+// can fix (see job.ExitCode). Failures once rows are being written are not
+// PathErrors.
 type PathError struct {
 	Flag  string // the flag the path comes from: "--output" or "--rejects"
 	Value string // the flag's value, as given (expanded, without a URL's query)
