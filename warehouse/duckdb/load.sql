@@ -20,12 +20,14 @@ CREATE OR REPLACE TEMP MACRO listed_path(f) AS
          ELSE export_path(f.path) END;
 -- A path with its "." and "name/.." steps taken, as DuckDB names the files it
 -- finds (export/../rejects/x is rejects/x), to compare listed and found files.
+-- The steps kept so far are a string, each step after a '/' (DuckDB 1.5's
+-- list_reduce wants an accumulator of the list's own type).
 CREATE OR REPLACE TEMP MACRO normal_path(path) AS
-    array_to_string(list_reduce(string_split(path, '/'), lambda acc, step:
+    substr(list_reduce(string_split(path, '/'), lambda acc, step:
         CASE WHEN step = '.' THEN acc
-             WHEN step = '..' AND len(acc) > 0 AND acc[len(acc)] NOT IN ('..', '')
-                 THEN list_slice(acc, 1, len(acc) - 1)
-             ELSE list_append(acc, step) END, []::VARCHAR[]), '/');
+             WHEN step = '..' AND len(acc) > 0 AND regexp_extract(acc, '/([^/]*)$', 1) NOT IN ('..', '')
+                 THEN regexp_replace(acc, '/[^/]*$', '')
+             ELSE acc || '/' || step END, ''), 2);
 
 -- 1. Finished? _SUCCESS is written last, after _manifest.json. Each shard of a
 --    sharded export (--shard K/N into one directory) writes its own
