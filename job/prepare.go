@@ -33,6 +33,14 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo, id runId
 		}
 		unfinished = old != nil || err != nil
 	}
+	// An export of another sharding in the same output would mix with this one.
+	others, err := otherShardings(ctx, l, old != nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := refuseOtherShardings(cfg, l, others); err != nil {
+		return nil, err
+	}
 
 	if old != nil && !cfg.Restart {
 		if !cfg.Resume && in.Path == "-" {
@@ -59,6 +67,9 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo, id runId
 			return nil, usageErrorf("cannot resume the run whose state is at %s: it was started with different --id-column, --type-column, --type, --delimiter, --format, --dedupe, --shard or --reasons; run with the same ones, or pass --restart to discard it",
 				l.statePath())
 		}
+		if err := removeOtherShardings(ctx, cfg, l, others); err != nil {
+			return nil, err
+		}
 		if err := cleanOrphans(ctx, l, old.NextPart); err != nil {
 			return nil, err
 		}
@@ -82,7 +93,11 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo, id runId
 		}
 	}
 	// With --overwrite in directory mode, the previous run's parts go now, so that
-	// none is mixed into this one.
+	// none is mixed into this one; so do those of an export of another sharding
+	// (with --restart, its unfinished runs).
+	if err := removeOtherShardings(ctx, cfg, l, others); err != nil {
+		return nil, err
+	}
 	if err := discard(ctx, l); err != nil {
 		return nil, err
 	}
