@@ -71,6 +71,9 @@ func removeOtherShardings(ctx context.Context, cfg *Config, l *layout, others []
 		}
 	}()
 	for _, o := range doomed {
+		if o.l.lockPath() == l.lockPath() {
+			continue // this run's own shard index, of another count: this run holds its lock
+		}
 		lk, err := lockOutput(o.l.lockPath(), func(op string, err error) error {
 			return l.pathError(false, "lock file", o.l.lockPath(), op, err)
 		})
