@@ -84,7 +84,7 @@ func (l *layout) forShard(s Shard) *layout {
 	return &o
 }
 
-// shardOf makes the Shard of an index and count as otherShard holds them.
+// shardFor makes the Shard of an index and count as otherShard holds them.
 func shardFor(index, count int) Shard {
 	if index < 0 {
 		return Shard{}
