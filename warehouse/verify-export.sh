@@ -20,7 +20,8 @@
 #
 # Waits up to WAIT_SECONDS (default 0: no wait) for the export to finish,
 # looking every $POLL seconds (default 30).
-# Exit status: 0 the export can be loaded; 1 it does not match its manifest;
+# Exit status: 0 the export can be loaded; 1 it does not match its manifest
+# (or it mixes exports of different shardings);
 # 75 it is not finished (yet: try again later); 64 usage (including rejects
 # parts in object storage without REJECTS_DIR).
 # Needs a POSIX shell, jq, sha256sum and, for .jsonl.gz exports, gzip.
@@ -66,6 +67,24 @@ unfinished() {
         fi
     done
 }
+
+# mixed prints why the manifests in DIR cannot be those of one export (an
+# unsharded export and a sharded one, or two shard counts, in one directory:
+# waiting would not make it loadable), or nothing.
+mixed() {
+    set -- "$dir"/_manifest*.json
+    [ -e "$1" ] || return 0
+    counts=$(jq -rs 'map(.shard // "0/1" | split("/")[1]) | unique | join(", ")' "$@")
+    case $counts in
+    *,*) echo "its manifests are of exports with different shard counts ($counts)" ;;
+    *) if [ "$#" -gt "$counts" ]; then echo "it holds $# manifests for $counts shard(s)"; fi ;;
+    esac
+}
+
+if reason=$(mixed) && [ -n "$reason" ]; then
+    echo "verify-export: $dir mixes exports: $reason" >&2
+    exit 1
+fi
 
 while reason=$(unfinished) && [ -n "$reason" ]; do
     if [ "$wait" -le 0 ]; then

@@ -156,5 +156,13 @@ func TestVerifyExportScript(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("both shards: status %d, stdout %q, stderr %q; want 0", code, stdout, stderr)
 		}
+
+		// An unsharded export copied in beside them (as an older binary
+		// allowed): damaged, not "not finished".
+		copyDir(t, export, dir)
+		code, stdout, stderr = verifyScript(t, nil, dir)
+		if code != 1 || !strings.Contains(stderr, "mixes exports: its manifests are of exports with different shard counts (1, 2)") {
+			t.Fatalf("shards and an unsharded export: status %d, stdout %q, stderr %q; want 1", code, stdout, stderr)
+		}
 	})
 }
