@@ -14,12 +14,14 @@ import (
 // reading (columns, delimiter, --type, --shard, --dedupe) and prints what it found
 // on stdout, without a request and without touching the outputs. With --summary,
 // the report is also written there as JSON.
-func runDryRun(c *cli.Context, cfg job.Config, sf *summaryFile) error {
+func runDryRun(c *cli.Context, cfg job.Config, sf *summaryFile, rp *report) error {
 	rep, err := job.DryRun(c.Context, cfg)
 	if rep != nil {
 		printDryRun(c.App.Writer, rep, cfg.Shard, err == nil)
-		if werr := sf.writeDryRun(rep, job.ExitCode(nil, err), err); werr != nil && err == nil {
-			err = werr
+		// The report is printed: a summary that cannot be written is a warning,
+		// and a dry run still exits 0 or 2.
+		if werr := sf.writeDryRun(rep, job.ExitCode(nil, err), err); werr != nil {
+			rp.summaryNotWritten(werr, false, job.ExitCode(nil, err))
 		}
 	}
 	// Without a report (the file cannot be opened, its header is wrong), the

@@ -121,6 +121,9 @@ func runExport(c *cli.Context, sf *summaryFile, rp *report) (*job.Summary, error
 	}); err != nil {
 		return nil, err
 	}
+	if err := sf.probe(); err != nil {
+		return nil, err
+	}
 	mode, err := progress.ParseMode(c.String("progress"))
 	if err != nil {
 		return nil, &job.UsageError{Err: fmt.Errorf("--progress: %w", err)}
@@ -145,7 +148,7 @@ func runExport(c *cli.Context, sf *summaryFile, rp *report) (*job.Summary, error
 	warnFormatMismatch(cfg, logger)
 	stdinInput.Store(job.IsStdin(cfg.Input))
 	if c.Bool("dry-run") {
-		return nil, runDryRun(c, cfg, sf)
+		return nil, runDryRun(c, cfg, sf, rp)
 	}
 	pusher, err := newPusher(c, cfg.Shard, logger)
 	if err != nil {
@@ -154,9 +157,13 @@ func runExport(c *cli.Context, sf *summaryFile, rp *report) (*job.Summary, error
 	sum, err := runJob(c, cfg, rep, pusher, logger)
 	rep.Finish() // the bar is cleared before the summary line
 	if sum != nil {
-		rp.summary(sum, job.ExitCode(sum, err))
-		if werr := sf.write(sum, job.ExitCode(sum, err), err); werr != nil && err == nil {
-			err = werr
+		code := job.ExitCode(sum, err)
+		rp.summary(sum, code)
+		// The outputs are final by now: a summary that cannot be written (a full
+		// disk) is a warning, and the exit code stays the run's, since a retry
+		// would find the outputs published and be refused.
+		if werr := sf.write(sum, code, err); werr != nil {
+			rp.summaryNotWritten(werr, sum.Completed, code)
 		}
 	}
 	if pusher != nil {

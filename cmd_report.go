@@ -112,6 +112,20 @@ func (rp *report) alsoFailed(err error) {
 	rp.print(slog.LevelError, "also: "+err.Error(), "writing the summary file failed too", "error", err.Error())
 }
 
+// summaryNotWritten warns that --summary could not be written at the end of a
+// run (a full disk): the path was checked before the run, so this is rare. The
+// exit code stays the run's (code); when the export completed, its outputs are
+// complete and published, which the message says, since the summary's absence
+// could suggest otherwise.
+func (rp *report) summaryNotWritten(err error, completed bool, code int) {
+	text := fmt.Sprintf("warning: %v; only the summary file is missing", err)
+	if completed {
+		text += ": the outputs are complete and published"
+	}
+	text += fmt.Sprintf(" (exit code %d is the run's)", code)
+	rp.print(slog.LevelWarn, text, "writing the summary file failed", "error", err.Error(), "completed", completed, "exit_code", code)
+}
+
 // noticeSignal says that signal s was received: the first time the run stops
 // gracefully, the second (again) the process exits at once.
 func noticeSignal(s os.Signal, again bool) {

@@ -61,6 +61,43 @@ func (sf *summaryFile) check(cfg job.Config) error {
 	return nil
 }
 
+// probe checks, before any request, that the summary can be written at the end,
+// so that a bad --summary path is not found only after the outputs are
+// published: the path must not be a directory, and its directory must be one
+// that can be created and written in (a temporary file is created in it and
+// removed at once). The directory is left created, as the summary will need it.
+// A path that cannot be used is refused, as the paths of the outputs are (exit
+// 2, or 1 for a full disk or an I/O error, which may pass), and nothing is
+// written there.
+func (sf *summaryFile) probe() error {
+	if sf.path == "" || sf.refused {
+		return nil
+	}
+	refuse := func(err error) error {
+		sf.refused = true
+		return err
+	}
+	if strings.HasSuffix(sf.path, "/") || strings.HasSuffix(sf.path, string(filepath.Separator)) {
+		return refuse(&job.UsageError{Err: fmt.Errorf("--summary %s names a directory: want the path of a file, such as %s", sf.path, filepath.Join(sf.path, "summary.json"))})
+	}
+	if fi, err := os.Stat(sf.path); err == nil && fi.IsDir() {
+		return refuse(&job.UsageError{Err: fmt.Errorf("--summary %s is a directory: want the path of a file, such as %s", sf.path, filepath.Join(sf.path, "summary.json"))})
+	}
+	dir := filepath.Dir(sf.path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return refuse(&job.SetupError{Err: fmt.Errorf("--summary %s: cannot create its directory: %w", sf.path, err)})
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(sf.path)+".probe-*")
+	if err != nil {
+		return refuse(&job.SetupError{Err: fmt.Errorf("--summary %s: cannot write in its directory %s: %w", sf.path, dir, err)})
+	}
+	f.Close()
+	if err := os.Remove(f.Name()); err != nil {
+		return refuse(&job.SetupError{Err: fmt.Errorf("--summary %s: cannot remove a file from its directory %s: %w", sf.path, dir, err)})
+	}
+	return nil
+}
+
 // errorText is err's message for the summary, without the token.
 func (sf *summaryFile) errorText(err error) string {
 	if err == nil {

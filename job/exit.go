@@ -38,7 +38,8 @@ func usageErrorf(format string, a ...any) error {
 }
 
 // SetupError is an error setting up the output location (creating its directories,
-// locking it, opening or creating its state) before any row is processed. A local
+// locking it, opening or creating its state), or checking that the --summary file
+// can be written, before any row is processed. A local
 // path that cannot be created, locked or written in is an *outpath.PathError in it,
 // which ExitCode reports as a usage error whatever the errno: running again cannot
 // fix it. Of the other setup errors (removing what an earlier run left, opening
