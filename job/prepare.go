@@ -88,8 +88,8 @@ func prepare(ctx context.Context, cfg *Config, l *layout, in inputInfo, id runId
 		}
 	}
 	if !cfg.Overwrite {
-		if name, ok := finalExists(ctx, l); ok {
-			return nil, usageErrorf("%s already exists: pass --overwrite to replace it, or choose another --output", name)
+		if name, flag, ok := finalExists(ctx, l); ok {
+			return nil, usageErrorf("%s already exists: pass --overwrite to replace it, or choose another %s", name, flag)
 		}
 	}
 	// With --overwrite in directory mode, the previous run's parts go now, so that
@@ -143,33 +143,43 @@ func removeOutputs(ctx context.Context, l *layout) error {
 	return cleanOrphans(ctx, l, 0)
 }
 
-// finalExists reports the first final output that already exists.
-func finalExists(ctx context.Context, l *layout) (string, bool) {
+// finalExists finds a final output of an earlier run: it names it, and the flag
+// that chooses another path for it (--rejects for the rejects file, or for a
+// rejects part in a directory that --rejects names).
+func finalExists(ctx context.Context, l *layout) (name, flag string, ok bool) {
 	if !l.dirMode {
 		if exists(ctx, l.out, l.outName) {
-			return l.display, true
+			return l.display, "--output", true
 		}
 		if exists(ctx, l.rejects, l.rejectsName) {
-			return l.rejectsName + " (the rejects file)", true
+			return l.rejectsName + " (the rejects file)", "--rejects", true
 		}
-		return "", false
+		return "", "", false
 	}
 	for _, name := range []string{l.successName(), l.manifestName()} {
 		if exists(ctx, l.out, name) {
-			return l.display + name, true
+			return l.display + name, "--output", true
 		}
 	}
+	type where struct {
+		st            writer.Store
+		display, flag string
+	}
+	places := []where{{l.out, l.display, "--output"}}
+	if l.rejectsDisplay != "" { // rejects parts in a directory of their own
+		places = append(places, where{l.rejects, l.rejectsDisplay, "--rejects"})
+	}
 	for _, prefix := range []string{l.partPrefix(), l.rejectsPrefix()} {
-		for _, st := range []writer.Store{l.out, l.rejects} {
-			names, _ := st.List(ctx, prefix)
+		for _, p := range places {
+			names, _ := p.st.List(ctx, prefix)
 			for _, name := range names {
 				if _, ok := partIndex(name, prefix); ok { // a part of ours, not any file named part-…
-					return name + " (in " + l.display + ")", true
+					return name + " (in " + p.display + ")", p.flag, true
 				}
 			}
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
 func exists(ctx context.Context, st writer.Store, name string) bool {
