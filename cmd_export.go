@@ -90,7 +90,7 @@ func exportCommand(res *result) *cli.Command {
 		// --input and --output are required; Before checks them, so that a missing
 		// one gets its error and a hint rather than the whole help.
 		Before:       checkArgs(exportPath, requireFlags(exportPath, "input", "output")),
-		OnUsageError: onUsageError(exportPath),
+		OnUsageError: onUsageError(exportPath, exportFlags()),
 		Action: func(c *cli.Context) error {
 			tuneGC()
 			sf := &summaryFile{path: c.String("summary"), dryRun: c.Bool("dry-run")}

@@ -39,7 +39,7 @@ func sandboxCommand() *cli.Command {
 		UsageText:    "profile-export sandbox --listen 127.0.0.1:8080 [--rate-503 0.1 ...]",
 		Flags:        sandboxFlags(),
 		Before:       checkArgs("profile-export sandbox"),
-		OnUsageError: onUsageError("profile-export sandbox"),
+		OnUsageError: onUsageError("profile-export sandbox", sandboxFlags()),
 		Action: func(c *cli.Context) error {
 			cfg := sandbox.Config{
 				ClientCode:   c.String("client"),

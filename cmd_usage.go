@@ -86,10 +86,11 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// onUsageError makes the flag parsing errors of command cliErrors.
-func onUsageError(command string) cli.OnUsageErrorFunc {
+// onUsageError makes the flag parsing errors of command cliErrors; a value that
+// does not parse as one of flags says what the flag accepts.
+func onUsageError(command string, flags []cli.Flag) cli.OnUsageErrorFunc {
 	return func(_ *cli.Context, err error, _ bool) error {
-		return &cliError{err: err, command: command}
+		return &cliError{err: explainFlagValue(err, flags), command: command}
 	}
 }
 

@@ -68,7 +68,7 @@ func versionCommand() *cli.Command {
 		Name:         "version",
 		Usage:        "print the version, commit and Go version",
 		Before:       checkArgs("profile-export version"),
-		OnUsageError: onUsageError("profile-export version"),
+		OnUsageError: onUsageError("profile-export version", nil),
 		Action: func(c *cli.Context) error {
 			cli.ShowVersion(c) // the same line as --version
 			return nil

@@ -95,12 +95,12 @@ func TestE2ESummaryOfRefusedCommandLines(t *testing.T) {
 		dryRun  bool
 	}{
 		{"unknown flag", nil, []string{"-i", in, "-o", "{out}", "--summary", "{sum}", "--bogus"}, "flag provided but not defined: -bogus", false},
-		{"unparsable number", nil, []string{"-i", in, "-o", "{out}", "--summary", "{sum}", "--rate", "abc"}, `invalid value "abc" for flag -rate: parse error`, false},
+		{"unparsable number", nil, []string{"-i", in, "-o", "{out}", "--summary", "{sum}", "--rate", "abc"}, `--rate "abc": want a number of requests per second (0 = unlimited)`, false},
 		{"--summary after the bad flag", nil, []string{"-i", in, "-o", "{out}", "--bogus", "--summary", "{sum}"}, "flag provided but not defined: -bogus", false},
-		{"--summary=PATH", nil, []string{"-i", in, "-o", "{out}", "--rate", "abc", "--summary={sum}"}, `invalid value "abc" for flag -rate: parse error`, false},
-		{"PROFILE_EXPORT_SUMMARY", []string{"PROFILE_EXPORT_SUMMARY={sum}"}, []string{"-i", in, "-o", "{out}", "--rate", "abc"}, `invalid value "abc" for flag -rate: parse error`, false},
+		{"--summary=PATH", nil, []string{"-i", in, "-o", "{out}", "--rate", "abc", "--summary={sum}"}, `--rate "abc": want a number of requests per second (0 = unlimited)`, false},
+		{"PROFILE_EXPORT_SUMMARY", []string{"PROFILE_EXPORT_SUMMARY={sum}"}, []string{"-i", in, "-o", "{out}", "--rate", "abc"}, `--rate "abc": want a number of requests per second (0 = unlimited)`, false},
 		{"dry run", nil, []string{"--dry-run", "-i", in, "-o", "{out}", "--summary", "{sum}", "--bogus"}, "flag provided but not defined: -bogus", true},
-		{"the token as a value", nil, []string{"-i", in, "-o", "{out}", "--summary", "{sum}", "--rate", token}, `invalid value "[token]" for flag -rate: parse error`, false},
+		{"the token as a value", nil, []string{"-i", in, "-o", "{out}", "--summary", "{sum}", "--rate", token}, `--rate "[token]": want a number of requests per second (0 = unlimited)`, false},
 		{"missing --output", nil, []string{"-i", in, "--summary", "{sum}"}, "--output is required", false},
 		{"an argument", nil, []string{"-i", in, "-o", "{out}", "--summary", "{sum}", "extra"}, `unexpected argument "extra"`, false},
 	} {

@@ -79,7 +79,7 @@ func newApp(res *result) *cli.App {
 			sandboxCommand(),
 			versionCommand(),
 		},
-		OnUsageError: onUsageError("profile-export"),
+		OnUsageError: onUsageError("profile-export", nil),
 		// "profile-export expor" and "profile-export help expor" both end here;
 		// urfave/cli's own answer exits 3, which the job's exit codes give to failed rows.
 		CommandNotFound: func(c *cli.Context, name string) { res.usage = unknownCommand(c, name) },
