@@ -124,7 +124,7 @@ func (c *Client) attempt(ctx context.Context, u *url.URL) answer {
 	if status >= 200 && status <= 299 {
 		body, err := readLimited(resp.Body, resp.ContentLength, c.maxBody)
 		if errors.Is(err, errTooLarge) {
-			return c.verdict(vFail, status, fmt.Sprintf("%s answer larger than the %d-byte limit (MaxBody)", statusText(status), c.maxBody))
+			return c.verdict(vFail, status, fmt.Sprintf("%s answer larger than the %d-byte limit of --max-body", statusText(status), c.maxBody))
 		}
 		if err != nil {
 			// The status line came, but not the whole answer: no usable answer,

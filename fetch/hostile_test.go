@@ -37,7 +37,7 @@ func TestBodyLargerThanMaxBody(t *testing.T) {
 		cfg.MaxBody = 1 << 20
 		var res Result
 		alloc := allocDuring(func() { res = fetchOne(t, mustNew(t, cfg), "x") })
-		if res.Outcome != Failed || res.Attempts != 1 || !strings.Contains(res.Message, "larger than the 1048576-byte limit") {
+		if res.Outcome != Failed || res.Attempts != 1 || !strings.Contains(res.Message, "larger than the 1048576-byte limit of --max-body") {
 			t.Errorf("Content-Length %v: got %v after %d attempts: %s", withLength, res.Outcome, res.Attempts, res.Message)
 		}
 		t.Logf("Content-Length %v: %d KiB allocated", withLength, alloc>>10)
