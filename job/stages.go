@@ -193,8 +193,8 @@ func (r *run) consume(ctx context.Context, results <-chan outcome) error {
 				return fail(err)
 			}
 			r.written.Add(1)
-			if r.tooManyFailures() {
-				r.stopDispatch(ErrMaxFailures)
+			if err := r.tooManyFailures(); err != nil {
+				r.stopDispatch(err)
 			}
 		case <-tick.C:
 			if err := s.checkpoint(ctx); err != nil {
@@ -203,25 +203,6 @@ func (r *run) consume(ctx context.Context, results <-chan outcome) error {
 		}
 	}
 }
-
-func (r *run) tooManyFailures() bool {
-	failed := r.stats.failed.Load()
-	if failed == 0 {
-		return false
-	}
-	if r.cfg.MaxFailures > 0 && failed >= r.cfg.MaxFailures {
-		return true
-	}
-	if f := r.cfg.MaxFailuresFraction; f > 0 {
-		// Judge the fraction only over enough rows for it to mean something.
-		n := r.stats.profiles.Load() + r.stats.rejects.Load()
-		return n >= minRowsForFraction && float64(failed) >= f*float64(n)
-	}
-	return false
-}
-
-// minRowsForFraction is how many rows must be done before a failure fraction is judged.
-const minRowsForFraction = 100
 
 // shardOf maps a row to a shard by a stable hash of (type, id), so the same ID always
 // lands in the same shard whatever the input order or process.
