@@ -146,6 +146,7 @@ func runExport(c *cli.Context, sf *summaryFile, rp *report) (*job.Summary, error
 	}
 	runningSummary.Store(sf)
 	warnFormatMismatch(cfg, logger)
+	warnRejectsExtension(cfg, logger)
 	stdinInput.Store(job.IsStdin(cfg.Input))
 	if c.Bool("dry-run") {
 		return nil, runDryRun(c, cfg, sf, rp)
