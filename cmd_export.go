@@ -490,9 +490,9 @@ func parseMaxFailures(s string, cfg *job.Config) error {
 		return nil
 	}
 	if p, ok := strings.CutSuffix(s, "%"); ok {
-		f, err := strconv.ParseFloat(p, 64)
-		if err != nil || f <= 0 || f > 100 {
-			return fmt.Errorf("--max-failures %q: want a count such as 1000 or a share such as 5%%", s)
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || !(f > 0 && f <= 100) { // NaN too
+			return fmt.Errorf("--max-failures %q: want a share of the rows done above 0%% and at most 100%%, such as 5%%, or a count such as 1000", s)
 		}
 		cfg.MaxFailuresFraction = f / 100
 		return nil
@@ -502,7 +502,7 @@ func parseMaxFailures(s string, cfg *job.Config) error {
 		return nil // 0: no limit, as when the flag is not given
 	}
 	if err != nil || n < 0 {
-		return fmt.Errorf("--max-failures %q: want a count such as 1000 or a share such as 5%%", s)
+		return fmt.Errorf("--max-failures %q: want a count of failed rows, 0 or more (0: no limit), such as 1000, or a share of the rows done above 0%% and at most 100%%, such as 5%%", s)
 	}
 	cfg.MaxFailures = n
 	return nil
