@@ -27,8 +27,13 @@ func (e *HeaderError) Error() string {
 // readHeader reads and checks the header line, finding the columns.
 func (rd *Reader) readHeader() error {
 	p := &rd.rec
+	var blanks int64 // blank lines before the header
 	for {
 		err := rd.parseRecord(true)
+		if err == io.EOF && blanks > 0 {
+			// Not "empty": the user sees lines in it, and would look for another cause.
+			return &HeaderError{Problem: fmt.Sprintf("the file has no header: it holds only blank lines (%d); it needs a header line naming the columns, such as \"id,type\"", blanks)}
+		}
 		if err == io.EOF {
 			return &HeaderError{Problem: "the file is empty: it needs a header line naming the columns, such as \"id,type\""}
 		}
@@ -38,6 +43,7 @@ func (rd *Reader) readHeader() error {
 		if !p.blank() {
 			break
 		}
+		blanks++
 	}
 	herr := &HeaderError{Line: p.line}
 	switch {

@@ -84,7 +84,7 @@ func TestHeaderError(t *testing.T) {
 		want  []string // substrings of the message
 	}{
 		{"empty file", "", Config{}, 0, nil, []string{"empty"}},
-		{"only blank lines", "\n \r\n\t\n", Config{}, 0, nil, []string{"empty"}},
+		{"only blank lines", "\n \r\n\t\n", Config{}, 0, nil, []string{"no header", "only blank lines (3)"}},
 		{"no id column", "name,type,email\nx,tntId,y\n", Config{}, 1, []string{"name", "type", "email"},
 			[]string{`no "id" column`, `"name", "type", "email"`}},
 		{"no header at all", "123,ecid\n", Config{}, 1, []string{"123", "ecid"},
