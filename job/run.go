@@ -46,9 +46,10 @@ type run struct {
 	fatal        error
 	readErr      error
 	skipped      int64
-	inputDone    bool         // the reader reached the end of the input (or a read error)
-	routed       atomic.Int64 // rows of this process handed to the fetch stage or the sink
-	written      atomic.Int64 // rows of this process written to a part
+	earlier      EarlierCounts // the outcomes of the rows earlier runs did, when resumed; never changes
+	inputDone    bool          // the reader reached the end of the input (or a read error)
+	routed       atomic.Int64  // rows of this process handed to the fetch stage or the sink
+	written      atomic.Int64  // rows of this process written to a part
 }
 
 // Run performs an export described by cfg. It returns the summary (also on error,
@@ -130,6 +131,8 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	r.st, r.done = st, &doneSet{ranges: st.Done}
 	r.resumed = &doneSet{ranges: slices.Clone(st.Done)}
+	r.earlier = EarlierCounts{Rows: st.Counts.Rows, Profiles: st.Counts.Profiles,
+		Rejects: st.Counts.Rows - st.Counts.Profiles, Failed: st.Counts.Rejects[row.Failed]}
 	sum := &Summary{Resumed: st.Counts.Rows > 0 || st.Finalizing}
 
 	if !st.Finalizing {

@@ -69,6 +69,7 @@ func (r *run) snapshot(start time.Time) Snapshot {
 		Profiles:  r.stats.profiles.Load(),
 		Rejects:   r.stats.rejects.Load(),
 		Failed:    r.stats.failed.Load(),
+		Earlier:   r.earlier,
 		InFlight:  r.stats.inFlight.Load(),
 		Requests:  r.stats.requests.Load(),
 		Retries:   r.stats.retries.Load(),

@@ -120,14 +120,24 @@ func (s *Summary) Line() string {
 
 // Snapshot is the live progress of a run, for progress bars and log lines.
 type Snapshot struct {
-	Done      int64 // rows written this process
-	Profiles  int64
-	Rejects   int64
-	Failed    int64
+	Done     int64 // rows written this process
+	Profiles int64 // of them, profiles (this process)
+	Rejects  int64 // rejects (this process)
+	Failed   int64 // failed rejects (this process)
+	// Earlier are the outcomes of the rows that earlier runs of a resumed export
+	// did (zero for a new run). The summary's counts include them; so must
+	// anything shown beside it.
+	Earlier   EarlierCounts
 	InFlight  int64
 	Requests  int64
 	Retries   int64
 	InputRead int64 // bytes of the input consumed
 	InputSize int64 // -1 when unknown
 	Elapsed   time.Duration
+}
+
+// EarlierCounts are the rows, profiles, rejects and failed rejects of the earlier
+// runs of a resumed export.
+type EarlierCounts struct {
+	Rows, Profiles, Rejects, Failed int64
 }

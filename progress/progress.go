@@ -4,6 +4,9 @@
 // Both show the same numbers, taken from the job's snapshots: rows done and their
 // recent rate, profiles and rejects (failed among them), and, when the input's size
 // is known, the share of it read and an ETA from the recent pace of bytes read.
+// Rows, profiles and rejects count the whole export, as the summary line after
+// them does: after a resume, the rows of the earlier runs too (shown as
+// resumed_past, or "resumed" beside the bar); the rate is this process's.
 //
 // A Reporter is fed job.Snapshot values (job.Config.OnProgress) every Interval and
 // is finished with Finish before the summary line is printed, which clears the bar.
@@ -222,12 +225,24 @@ func (r *Reporter) drawBar(s job.Snapshot) {
 	r.bar.Describe(r.describe(s)) // always redraws, also when the bytes did not move
 }
 
+// totals are the counts of the whole export, as the summary gives them: those of
+// this process plus those of the earlier runs it resumed.
+func totals(s job.Snapshot) (rows, profiles, rejects, failed int64) {
+	e := s.Earlier
+	return s.Done + e.Rows, s.Profiles + e.Profiles, s.Rejects + e.Rejects, s.Failed + e.Failed
+}
+
 // describe is the text beside the bar.
 func (r *Reporter) describe(s job.Snapshot) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "rows %d (%.1f/s) profiles %d rejects %d", s.Done, r.est.rowsPerSecond(), s.Profiles, s.Rejects)
-	if s.Failed > 0 {
-		fmt.Fprintf(&b, " (failed %d)", s.Failed)
+	rows, profiles, rejects, failed := totals(s)
+	fmt.Fprintf(&b, "rows %d", rows)
+	if s.Earlier.Rows > 0 {
+		fmt.Fprintf(&b, " (%d resumed)", s.Earlier.Rows)
+	}
+	fmt.Fprintf(&b, " (%.1f/s) profiles %d rejects %d", r.est.rowsPerSecond(), profiles, rejects)
+	if failed > 0 {
+		fmt.Fprintf(&b, " (failed %d)", failed)
 	}
 	if eta, ok := r.est.eta(s); ok {
 		fmt.Fprintf(&b, " ETA %s", eta)
@@ -236,17 +251,21 @@ func (r *Reporter) describe(s job.Snapshot) string {
 }
 
 func (r *Reporter) logLine(s job.Snapshot) {
-	attrs := []any{
-		"rows", s.Done,
+	rows, profiles, rejects, failed := totals(s)
+	attrs := []any{"rows", rows}
+	if s.Earlier.Rows > 0 {
+		attrs = append(attrs, "resumed_past", s.Earlier.Rows)
+	}
+	attrs = append(attrs,
 		"rows_per_s", round1(r.est.rowsPerSecond()),
-		"profiles", s.Profiles,
-		"rejects", s.Rejects,
-		"failed", s.Failed,
+		"profiles", profiles,
+		"rejects", rejects,
+		"failed", failed,
 		"in_flight", s.InFlight,
 		"requests", s.Requests,
 		"retries", s.Retries,
 		"elapsed", s.Elapsed.Round(time.Second).String(),
-	}
+	)
 	if f, ok := fraction(s); ok {
 		attrs = append(attrs, "percent", round1(100*f))
 	}
