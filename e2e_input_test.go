@@ -24,7 +24,7 @@ func TestE2EUnusableInput(t *testing.T) {
 		want          []string // in the message
 	}{
 		{name: "empty", content: "", want: []string{"empty", "header"}},
-		{name: "blank", content: "\n  \n", want: []string{"empty"}},
+		{name: "blank", content: "\n  \n", want: []string{"no header", "only blank lines"}},
 		{name: "no-header", content: "111492025094307-353046,tntId\n222492025094307-353046,tntId\n", want: []string{`no "id" column`, "header"}},
 		{name: "no-id-column", content: "visitor,type\n111492025094307-353046,tntId\n", want: []string{`no "id" column`, `"visitor"`}},
 		{name: "no-type-column", content: "id,kind\n111492025094307-353046,tntId\n", want: []string{`no "type" column`, "--type"}},
