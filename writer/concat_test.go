@@ -50,10 +50,9 @@ func variedProfiles(n int) []row.Profile {
 	return ps
 }
 
-// Concatenated parts make row groups of the configured size, whatever the
-// parts' row groups: full groups are copied, short ones (the end of every
-// part, a part of a slow run) are merged, and every row comes out once, in
-// order, with every column as it went in.
+// Concatenated parts make row groups of the configured size: full groups are
+// copied, runs of short ones (the parts of a slow run) are merged, and every
+// row comes out once, in order, with every column as it went in.
 func TestConcatenateParquetRowGroups(t *testing.T) {
 	const groupRows = 10
 	for _, tc := range []struct {
@@ -63,9 +62,10 @@ func TestConcatenateParquetRowGroups(t *testing.T) {
 	}{
 		{"full groups are kept", [][]int{{10, 10}, {10}}, []int{10, 10, 10}},
 		{"small parts are merged", [][]int{{3}, {4}, {5}, {6}}, []int{10, 8}},
-		{"the short end of each part is merged", [][]int{{10, 10, 5}, {10, 10, 2}}, []int{10, 10, 10, 10, 7}},
+		{"a short end before a full group stays, not to re-encode what follows", [][]int{{10, 10, 5}, {10, 10, 2}}, []int{10, 10, 5, 10, 10, 2}},
+		{"short groups are merged up to a full one", [][]int{{10, 3}, {4}, {5}, {10}}, []int{10, 10, 2, 10}},
 		{"empty parts add nothing", [][]int{{}, {7}, {}, {3}, {}}, []int{10}},
-		{"a part larger than a group after pending rows", [][]int{{4}, {10, 10, 10}}, []int{10, 10, 10, 4}},
+		{"pending rows before a part of full groups", [][]int{{4}, {10, 10, 10}}, []int{4, 10, 10, 10}},
 		{"nothing", [][]int{{}, {}}, nil},
 		{"one short part", [][]int{{1}}, []int{1}},
 	} {
