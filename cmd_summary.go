@@ -58,6 +58,10 @@ func (sf *summaryFile) check(cfg job.Config) error {
 			return &job.UsageError{Err: fmt.Errorf("--summary %s is a file the export reads or writes: choose another path", sf.path)}
 		}
 	}
+	if job.InsideOutput(cfg, sf.path) {
+		sf.refused = true
+		return &job.UsageError{Err: fmt.Errorf("--summary %s is inside the export's output, where its parts, manifest and state are: choose a path outside it", sf.path)}
+	}
 	return nil
 }
 

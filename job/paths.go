@@ -3,6 +3,7 @@ package job
 import (
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // samePath reports whether two local paths name the same file: the same absolute
@@ -62,6 +63,53 @@ func Files(cfg Config) []string {
 		files = append(files, l.rejectsDir.join(l.rejectsName))
 	}
 	return files
+}
+
+// InsideOutput reports whether the local path is inside what an export with cfg
+// owns beyond its final files: in directory mode, the output directory and a
+// separate rejects directory (parts, manifests, _SUCCESS markers, states, the
+// lock); in single-file mode, the staging directories and lock files beside
+// the output (".NAME.parts/", ".NAME-s000.parts/", ".NAME.parts.lock"), of any
+// shard. A file of its own written there, such as a summary, would overwrite
+// a part or the state, or make a stray file a loader finds.
+func InsideOutput(cfg Config, path string) bool {
+	cfg.withDefaults()
+	l, err := newLayout(&cfg)
+	if err != nil {
+		return false
+	}
+	// rel is path relative to dir when it lies strictly inside it.
+	rel := func(dir string) (string, bool) {
+		d, err1 := filepath.Abs(dir)
+		p, err2 := filepath.Abs(path)
+		if err1 != nil || err2 != nil {
+			return "", false
+		}
+		r, err := filepath.Rel(d, p)
+		if err != nil || r == "." || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return "", false
+		}
+		return r, true
+	}
+	if l.dirMode {
+		for _, d := range []place{l.outDir, l.rejectsDir} {
+			if !d.remote() {
+				if _, in := rel(d.dir); in {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if l.outDir.remote() {
+		return false
+	}
+	r, in := rel(l.outDir.dir)
+	if !in {
+		return false
+	}
+	first, _, _ := strings.Cut(r, string(filepath.Separator))
+	return strings.HasPrefix(first, "."+l.outName+".") || strings.HasPrefix(first, "."+l.outName+"-s")
 }
 
 // SamePath reports whether two local paths name the same file.
