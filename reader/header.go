@@ -65,6 +65,16 @@ func (rd *Reader) readHeader() error {
 	cols := herr.Columns
 
 	ids, types := rd.columns(cols)
+	// A duplicate first: "id,id" has no type column either, but the fix is
+	// to rename one of the two.
+	if len(ids) > 1 {
+		herr.Problem = fmt.Sprintf("the %q column appears %d times (columns %s)", rd.cfg.IDColumn, len(ids), listPositions(ids))
+		return herr
+	}
+	if rd.cfg.Type == "" && len(types) > 1 {
+		herr.Problem = fmt.Sprintf("the %q column appears %d times (columns %s)", rd.cfg.TypeColumn, len(types), listPositions(types))
+		return herr
+	}
 	missing := ""
 	switch {
 	case len(ids) == 0:
@@ -81,14 +91,6 @@ func (rd *Reader) readHeader() error {
 		} else {
 			herr.Problem += "; add one, or give the type of every ID with --type"
 		}
-		return herr
-	}
-	if len(ids) > 1 {
-		herr.Problem = fmt.Sprintf("the %q column appears %d times (columns %s)", rd.cfg.IDColumn, len(ids), listPositions(ids))
-		return herr
-	}
-	if rd.cfg.Type == "" && len(types) > 1 {
-		herr.Problem = fmt.Sprintf("the %q column appears %d times (columns %s)", rd.cfg.TypeColumn, len(types), listPositions(types))
 		return herr
 	}
 	rd.idCol = ids[0]

@@ -93,6 +93,8 @@ func TestHeaderError(t *testing.T) {
 			[]string{`no "type" column`, "--type"}},
 		{"duplicate id", "id,type,ID\n1,ecid,2\n", Config{}, 1, nil,
 			[]string{`"id" column appears 2 times`, "columns 1 and 3"}},
+		{"duplicate id and no type", "id,id\n1,2\n", Config{}, 1, nil,
+			[]string{`"id" column appears 2 times`, "columns 1 and 2"}},
 		{"duplicate type", "type,id,Type\n", Config{}, 1, nil,
 			[]string{`"type" column appears 2 times`}},
 		{"semicolon file", "id;type\n1;ecid\n", Config{}, 1, []string{"id;type"},
