@@ -354,6 +354,20 @@ func (l *layout) lockPath() string {
 	return l.stageDir.dir + ".lock"
 }
 
+// setupLockPath is the file every run into this output locks, whatever its
+// shard, while it decides what to resume, refuse or remove (see prepare), so that
+// shards started at the same instant do not each remove another sharding's
+// export, or judge it half removed. Empty for object storage.
+func (l *layout) setupLockPath() string {
+	switch {
+	case l.outDir.remote():
+		return ""
+	case l.dirMode:
+		return filepath.Join(l.outDir.dir, ".profile-export.setup.lock")
+	}
+	return filepath.Join(l.outDir.dir, "."+l.outName+".setup.lock")
+}
+
 // rejectsLocation says, in directory mode, where the rejects parts are as seen
 // from the output directory, for the manifest: "" when they are in it (the usual
 // case); when both are local, the rejects directory relative to the output

@@ -110,6 +110,18 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	defer l.close()
 
+	// Every run into this output, whatever its shard, decides under this lock
+	// what to resume, refuse or remove (see setupLockPath). It is taken before
+	// the run's own lock, so that a sibling removing another sharding's export
+	// meanwhile can take the lock of the old shard with this run's index.
+	setup, err := lockOutputWait(ctx, l.setupLockPath(), func(op string, err error) error {
+		return l.pathError(false, "lock file", l.setupLockPath(), op, err)
+	})
+	if err != nil {
+		return nil, &SetupError{Err: err}
+	}
+	releaseSetup := sync.OnceFunc(func() { setup.release(true) })
+	defer releaseSetup()
 	lock, err := lockOutput(l.lockPath(), func(op string, err error) error {
 		return l.pathError(false, "lock file", l.lockPath(), op, err)
 	})
@@ -129,6 +141,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		removeLock = true
 		return nil, &SetupError{Err: err}
 	}
+	releaseSetup()
 	r.st, r.done = st, &doneSet{ranges: st.Done}
 	r.resumed = &doneSet{ranges: slices.Clone(st.Done)}
 	r.earlier = EarlierCounts{Rows: st.Counts.Rows, Profiles: st.Counts.Profiles,
