@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -53,6 +54,13 @@ func TestE2EShardsSwitchShardingAtOnce(t *testing.T) {
 			for try := range 3 {
 				out := filepath.Join(t.TempDir(), fmt.Sprintf("d%d", try)) + "/"
 				tc.old(out)
+				// What a killed writer of the old export would have left.
+				stray := filepath.Join(out, ".part-00099.jsonl.tmp-0123456789")
+				if tc.flag == "--restart" {
+					if err := os.WriteFile(stray, []byte("{}\n"), 0o600); err != nil {
+						t.Fatal(err)
+					}
+				}
 				var ps []*proc
 				for k := range 2 {
 					ps = append(ps, start(t, nil, exportArgs(in, out, sb.URL,
@@ -63,6 +71,9 @@ func TestE2EShardsSwitchShardingAtOnce(t *testing.T) {
 					p.expectCode(job.ExitOK)
 				}
 				checkExactlyOnce(t, rows, readShards(t, out, "-s000", "-s001"), expectation{cfg: cfg})
+				if _, err := os.Stat(stray); !os.IsNotExist(err) {
+					t.Errorf("the old export's temporary file is left: %v", err)
+				}
 			}
 		})
 	}

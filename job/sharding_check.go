@@ -86,6 +86,13 @@ func removeOtherShardings(ctx context.Context, cfg *Config, l *layout, others []
 		if err := discard(ctx, o.l); err != nil {
 			return fmt.Errorf("removing the export with %s from %s: %w", o.sharding(), l.display, err)
 		}
+		// And what its killed runs were writing. Not in single-file mode, where
+		// every shard's temporary final file has the same name.
+		if l.dirMode {
+			if err := cleanTemp(ctx, o.l); err != nil {
+				return fmt.Errorf("removing the export with %s from %s: %w", o.sharding(), l.display, err)
+			}
+		}
 	}
 	return nil
 }
