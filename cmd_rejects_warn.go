@@ -13,7 +13,7 @@ import (
 
 // warnRejectsExtension warns when the name of a --rejects file says another
 // format than the one it gets: the rejects file is always uncompressed JSON Lines,
-// also when it is named r.parquet or r.jsonl.gz. Like warnFormatMismatch, it is a
+// also when it is named r.parquet, r.jsonl.gz or r.csv. Like warnFormatMismatch, it is a
 // warning, not an error: the file is written as asked, under the name given.
 func warnRejectsExtension(cfg job.Config, logger *slog.Logger) {
 	if cfg.Rejects == "" || strings.HasSuffix(cfg.Rejects, "/") || strings.HasSuffix(cfg.Output, "/") {
@@ -34,6 +34,8 @@ func warnRejectsExtension(cfg job.Config, logger *slog.Logger) {
 		says = "gzip"
 	case strings.HasSuffix(lower, ".parquet"):
 		says = string(writer.Parquet)
+	case strings.HasSuffix(lower, ".csv"), strings.HasSuffix(lower, ".tsv"):
+		says = "CSV" // a loader would read its lines as CSV rows
 	default:
 		return
 	}

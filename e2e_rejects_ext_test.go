@@ -10,8 +10,8 @@ import (
 	"github.com/profile-export/profile-export/job"
 )
 
-// The rejects file is always uncompressed JSON Lines: a --rejects named .parquet
-// or .gz gets one warning line saying so (as a --format that contradicts the
+// The rejects file is always uncompressed JSON Lines: a --rejects named .parquet,
+// .gz or .csv gets one warning line saying so (as a --format that contradicts the
 // output's extension does), and the file is written as JSON Lines all the same;
 // a .jsonl name gets none.
 func TestE2ERejectsExtensionWarns(t *testing.T) {
@@ -26,6 +26,7 @@ func TestE2ERejectsExtensionWarns(t *testing.T) {
 		{"r.parquet", "parquet"},
 		{"R.PARQUET", "parquet"},
 		{"r.jsonl.gz", "gzip"},
+		{"rj.csv", "CSV"},
 		{"r.jsonl", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
