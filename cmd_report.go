@@ -71,10 +71,10 @@ func (rp *report) print(level slog.Level, text, msg string, attrs ...any) {
 }
 
 func (rp *report) redact(s string) string {
-	if rp.sf == nil || rp.sf.token == "" {
+	if rp.sf == nil {
 		return s
 	}
-	return strings.ReplaceAll(s, string(rp.sf.token), "[token]")
+	return redactToken(rp.sf.token, s)
 }
 
 // summary prints the final summary of a run that ran, and the outputs it wrote.

@@ -107,11 +107,16 @@ func (sf *summaryFile) errorText(err error) string {
 	if err == nil {
 		return ""
 	}
-	msg := err.Error()
-	if sf.token != "" {
-		msg = strings.ReplaceAll(msg, string(sf.token), "[token]")
+	return redactToken(sf.token, err.Error())
+}
+
+// redactToken replaces tok in s by "[token]": the command's own messages and the
+// summary may quote a flag value or an error that holds it.
+func redactToken(tok fetch.Secret, s string) string {
+	if tok == "" {
+		return s
 	}
-	return msg
+	return strings.ReplaceAll(s, string(tok), "[token]")
 }
 
 // write writes the summary of a run that ran (err is how it ended, or nil).

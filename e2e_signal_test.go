@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -97,18 +95,8 @@ func TestE2ESecondSignalExitsAtOnce(t *testing.T) {
 		t.Errorf("the second SIGTERM took %s to end the process", d)
 	}
 	p.expectCode(job.ExitSIGTERM)
-	b, err := os.ReadFile(sumPath)
-	if err != nil {
-		t.Fatalf("no summary after the second signal: %v\nstderr:\n%s", err, p.stderr.String())
-	}
-	var sum failureSummary
-	if err := json.Unmarshal(b, &sum); err != nil {
-		t.Fatalf("%v\n%s", err, b)
-	}
-	if sum.ExitCode == nil || *sum.ExitCode != job.ExitSIGTERM || sum.Completed == nil || *sum.Completed {
-		t.Errorf("the summary does not say exit_code %d, completed false:\n%s", job.ExitSIGTERM, b)
-	}
-	if sum.Error == nil || !strings.Contains(*sum.Error, "interrupted by terminated again: exited at once") || !strings.Contains(*sum.Error, "--resume") {
+	msg, b := readFailureSummary(t, p, sumPath, job.ExitSIGTERM, false, "")
+	if !strings.Contains(msg, "interrupted by terminated again: exited at once") || !strings.Contains(msg, "--resume") {
 		t.Errorf("the summary's error does not say the second signal ended the run:\n%s", b)
 	}
 	parts, _ := filepath.Glob(filepath.Join(out, "part-*"))

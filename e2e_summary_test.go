@@ -19,6 +19,38 @@ type failureSummary struct {
 	Error     *string `json:"error"`
 }
 
+// readFailureSummary reads the --summary at path that p, which stopped early with
+// exit code code, wrote, and checks what every such summary says: that exit code,
+// "completed": false, an error, dry_run as given, and never the token. It
+// returns the error and the file's bytes for the caller's own checks.
+func readFailureSummary(t *testing.T, p *proc, path string, code int, dryRun bool, token string) (string, []byte) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no summary written: %v\nstderr:\n%s", err, p.stderr.String())
+	}
+	var sum failureSummary
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	if sum.ExitCode == nil || *sum.ExitCode != code {
+		t.Errorf("exit_code is not %d:\n%s", code, b)
+	}
+	if sum.Completed == nil || *sum.Completed {
+		t.Errorf(`"completed" is not false:\n%s`, b)
+	}
+	if sum.DryRun != dryRun {
+		t.Errorf("dry_run is %v:\n%s", sum.DryRun, b)
+	}
+	if token != "" && strings.Contains(string(b), token) {
+		t.Errorf("the summary holds the token:\n%s", b)
+	}
+	if sum.Error == nil {
+		t.Fatalf("the summary has no error:\n%s", b)
+	}
+	return *sum.Error, b
+}
+
 // A run that stops before any request (an unusable input, a dry run of one) still
 // writes its --summary, with the exit code and the error, so that a scheduler
 // reading only the file learns why. The token is never in it.
@@ -49,28 +81,8 @@ func TestE2ESummaryOfEarlyFailures(t *testing.T) {
 			}
 			p := run(t, []string{"TARGET_PROFILE_TOKEN=" + token}, args...)
 			p.expectCode(job.ExitUsage)
-			b, err := os.ReadFile(sumPath)
-			if err != nil {
-				t.Fatalf("no summary written: %v\nstderr:\n%s", err, p.stderr.String())
-			}
-			var sum failureSummary
-			if err := json.Unmarshal(b, &sum); err != nil {
-				t.Fatalf("%v\n%s", err, b)
-			}
-			if sum.ExitCode == nil || *sum.ExitCode != job.ExitUsage {
-				t.Errorf("exit_code is not %d:\n%s", job.ExitUsage, b)
-			}
-			if sum.Completed == nil || *sum.Completed {
-				t.Errorf(`"completed" is not false:\n%s`, b)
-			}
-			if sum.Error == nil || !strings.Contains(*sum.Error, tc.wantErr) {
+			if msg, b := readFailureSummary(t, p, sumPath, job.ExitUsage, tc.dryRun, token); !strings.Contains(msg, tc.wantErr) {
 				t.Errorf("error does not say %q:\n%s", tc.wantErr, b)
-			}
-			if sum.DryRun != tc.dryRun {
-				t.Errorf("dry_run is %v:\n%s", sum.DryRun, b)
-			}
-			if strings.Contains(string(b), token) {
-				t.Errorf("the summary holds the token:\n%s", b)
 			}
 		})
 	}
@@ -125,28 +137,8 @@ func TestE2ESummaryOfRefusedCommandLines(t *testing.T) {
 			if first, _, _ := strings.Cut(p.stderr.String(), "\n"); first != "profile-export: "+strings.ReplaceAll(tc.wantErr, "[token]", token) {
 				t.Errorf("stderr does not start with the error %q:\n%s", tc.wantErr, p.stderr.String())
 			}
-			b, err := os.ReadFile(sumPath)
-			if err != nil {
-				t.Fatalf("no summary written: %v\nstderr:\n%s", err, p.stderr.String())
-			}
-			var sum failureSummary
-			if err := json.Unmarshal(b, &sum); err != nil {
-				t.Fatalf("%v\n%s", err, b)
-			}
-			if sum.ExitCode == nil || *sum.ExitCode != job.ExitUsage {
-				t.Errorf("exit_code is not %d:\n%s", job.ExitUsage, b)
-			}
-			if sum.Completed == nil || *sum.Completed {
-				t.Errorf(`"completed" is not false:\n%s`, b)
-			}
-			if sum.Error == nil || *sum.Error != tc.wantErr {
+			if msg, b := readFailureSummary(t, p, sumPath, job.ExitUsage, tc.dryRun, token); msg != tc.wantErr {
 				t.Errorf("error is not %q:\n%s", tc.wantErr, b)
-			}
-			if sum.DryRun != tc.dryRun {
-				t.Errorf("dry_run is %v:\n%s", sum.DryRun, b)
-			}
-			if strings.Contains(string(b), token) {
-				t.Errorf("the summary holds the token:\n%s", b)
 			}
 			checkDirHolds(t, root, "sum")
 			checkDirHolds(t, filepath.Dir(sumPath), "summary.json")
