@@ -33,6 +33,7 @@ func TestE2ESummaryInsideTheOutputIsRefused(t *testing.T) {
 		{"the lock file of a single file", "s.jsonl", ".s.jsonl.parts.lock", nil, true},
 		{"beside a directory output", "d/", "d-summary.json", nil, false},
 		{"a dotfile beside a single file", "s.jsonl", ".s.json", nil, false},
+		{"a dotfile named after the single file", "s.jsonl", ".s.jsonl-summary.json", nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

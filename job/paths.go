@@ -109,7 +109,11 @@ func InsideOutput(cfg Config, path string) bool {
 		return false
 	}
 	first, _, _ := strings.Cut(r, string(filepath.Separator))
-	return strings.HasPrefix(first, "."+l.outName+".") || strings.HasPrefix(first, "."+l.outName+"-s")
+	if strings.HasPrefix(first, "."+l.outName+".") {
+		return true
+	}
+	tag, ok := strings.CutPrefix(first, "."+l.outName+"-s")
+	return ok && tag != "" && tag[0] >= '0' && tag[0] <= '9' // a shard's: -s001
 }
 
 // SamePath reports whether two local paths name the same file.
